@@ -1,0 +1,3 @@
+export * from './memoryObservationBus.js';
+export * from './memoryBusOptions.js';
+export * from './memoryBusModule.js';

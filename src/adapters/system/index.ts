@@ -1,0 +1,3 @@
+export * from './systemClock.js';
+export * from './randomIds.js';
+export * from './systemModule.js';

@@ -1,0 +1,46 @@
+import type { ClockPort } from '../ports/clockPort.js';
+
+export type Settled<T> = { kind: 'ok'; value: T } | { kind: 'threw'; error: unknown } | { kind: 'timeout' };
+
+/**
+ * Runs one backend call with a deadline. The call gets an AbortSignal that fires at the deadline or
+ * when `parent` aborts; a call that throws (even synchronously) settles as `threw`. A value that
+ * arrives after the deadline goes to `onLate` (so a late spawn can be stopped, never orphaned).
+ */
+export function withDeadline<T>(
+  clock: ClockPort,
+  ms: number,
+  call: (signal: AbortSignal) => Promise<T>,
+  onLate?: (value: T) => void,
+): Promise<Settled<T>> {
+  const controller = new AbortController();
+  return new Promise<Settled<T>>((resolve) => {
+    let settled = false;
+    const cancelTimer = clock.setTimer(ms, () => {
+      if (settled) return;
+      settled = true;
+      controller.abort(new Error('deadline exceeded'));
+      resolve({ kind: 'timeout' });
+    });
+    const finish = (outcome: Settled<T>): void => {
+      if (settled) {
+        if (outcome.kind === 'ok' && onLate) onLate(outcome.value);
+        return;
+      }
+      settled = true;
+      cancelTimer();
+      resolve(outcome);
+    };
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(call(controller.signal));
+    } catch (error) {
+      finish({ kind: 'threw', error });
+      return;
+    }
+    pending.then(
+      (value) => finish({ kind: 'ok', value }),
+      (error: unknown) => finish({ kind: 'threw', error }),
+    );
+  });
+}

@@ -1,0 +1,42 @@
+import type { ServiceIdentifier } from 'inversify';
+import { z } from 'zod';
+import { DEFAULT_MAX_EVENT_BYTES } from '../domain/protocolEvent.js';
+import { RuntimeIdSchema } from '../domain/workerRef.js';
+
+const ms = (fallback: number) => z.number().int().positive().max(3_600_000).default(fallback);
+
+export const ProfileNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'profile name: lowercase, 1-64 chars');
+
+export const ProfileSchema = z.strictObject({
+  /** The `backendId` of the backend that executes this profile; null: Workers are unavailable placeholders. */
+  backend: z.string().min(1).nullable().default(null),
+  /** Backend-specific options, parsed by that backend. */
+  options: z.unknown().optional(),
+  displayName: z.string().max(128).optional(),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+
+export const RuntimeOptionsSchema = z.strictObject({
+  runtimeId: RuntimeIdSchema.default('local'),
+  profiles: z.record(ProfileNameSchema, ProfileSchema).default({ default: { backend: null } }),
+  /** What input to a busy Worker gets. Only `reject` (typed `busy`) exists today. */
+  busyPolicy: z.literal('reject').default('reject'),
+  deadlines: z
+    .strictObject({
+      spawnMs: ms(30_000),
+      dispatchMs: ms(15_000),
+      cancelMs: ms(5_000),
+      stopMs: ms(10_000),
+      restoreMs: ms(30_000),
+      methodMs: ms(15_000),
+      snapshotMs: ms(5_000),
+    })
+    .prefault({}),
+  maxEventBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_EVENT_BYTES),
+  /** Retained lifecycle changes (for `lifecycle()` resume). */
+  lifecycleRetention: z.number().int().min(16).max(1_000_000).default(4096),
+});
+export type RuntimeOptions = z.infer<typeof RuntimeOptionsSchema>;
+export type RuntimeOptionsInput = z.input<typeof RuntimeOptionsSchema>;
+
+export const RuntimeOptions: ServiceIdentifier<RuntimeOptions> = Symbol.for('worker-runtime/RuntimeOptions');

@@ -1,0 +1,67 @@
+import type { Diagnostic } from '../domain/diagnostic.js';
+import { toProjection, type WorkerProjection } from '../domain/projection.js';
+import type { WorkerRef } from '../domain/workerRef.js';
+import type { RunState, WorkerState } from '../domain/workerState.js';
+import type { ExecutionBackendPort, ExecutionHandle } from '../ports/executionBackendPort.js';
+import type { GuardedContext } from './guardedContext.js';
+
+/** Where a Worker is in its life; `connected` shows as its run state (idle, busy, paused). */
+export type Phase = 'starting' | 'connected' | 'stopping' | 'stopped' | 'unavailable' | 'errored';
+
+/** The Runtime's private record of one Worker. Never serialised: projections are built from it. */
+export class WorkerRecord {
+  phase: Phase = 'starting';
+  /** The run state the backend last reported (through a result or an observed event). */
+  runState: RunState = 'idle';
+  /** Bumped whenever an observed event sets `runState`, so a slower result never overrides it. */
+  runStateVersion = 0;
+  diagnostic: Diagnostic | null = null;
+  backend: ExecutionBackendPort | null = null;
+  handle: ExecutionHandle = undefined;
+  hasHandle = false;
+  context: GuardedContext | null = null;
+  /** An input is being dispatched: the single-flight lock. */
+  inFlight = false;
+  restoreToken: string | null = null;
+  updatedAt: number;
+
+  constructor(
+    readonly ref: WorkerRef,
+    readonly profile: string,
+    readonly displayName: string | null,
+    readonly runGeneration: number,
+    readonly createdAt: number,
+  ) {
+    this.updatedAt = createdAt;
+  }
+
+  get state(): WorkerState {
+    return this.phase === 'connected' ? this.runState : this.phase;
+  }
+
+  get projection(): WorkerProjection {
+    return toProjection({
+      runtimeId: this.ref.runtimeId,
+      workerId: this.ref.workerId,
+      profile: this.profile,
+      displayName: this.displayName,
+      state: this.state,
+      diagnostic: this.diagnostic,
+      runGeneration: this.runGeneration,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    });
+  }
+
+  attach(handle: ExecutionHandle): void {
+    this.handle = handle;
+    this.hasHandle = true;
+  }
+
+  detach(): void {
+    this.handle = undefined;
+    this.hasHandle = false;
+    this.context?.revoke();
+    this.context = null;
+  }
+}

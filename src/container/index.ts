@@ -1,0 +1,2 @@
+export * from './createRuntimeContainer.js';
+export * from './configError.js';

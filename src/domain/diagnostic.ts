@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { sanitizeText } from './sanitizeText.js';
+
+export const DiagnosticSeveritySchema = z.enum(['info', 'warning', 'error']);
+
+/** A machine-readable reason shown instead of fake output. `code` is snake_case and stable. */
+export const DiagnosticSchema = z.strictObject({
+  code: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+  severity: DiagnosticSeveritySchema,
+  message: z.string().max(1024),
+});
+export type Diagnostic = z.infer<typeof DiagnosticSchema>;
+
+export function diagnostic(code: string, message: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
+  return { code, severity, message };
+}
+
+/**
+ * Turns whatever a backend handed over as a diagnostic into a safe one: an unknown shape becomes
+ * `backend_diagnostic_invalid`, the message is sanitised (no paths, credentials, env values).
+ */
+export function sanitizeDiagnostic(raw: unknown, fallbackCode = 'backend_diagnostic_invalid'): Diagnostic {
+  const candidate = raw as Partial<Diagnostic> | null | undefined;
+  const code =
+    typeof candidate?.code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(candidate.code) ? candidate.code : fallbackCode;
+  const severity = DiagnosticSeveritySchema.safeParse(candidate?.severity).success
+    ? (candidate!.severity as Diagnostic['severity'])
+    : 'error';
+  const message = typeof candidate?.message === 'string' ? sanitizeText(candidate.message, 512) : '';
+  return { code, severity, message };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { DiagnosticSchema, type Diagnostic } from './diagnostic.js';
+import { WorkerStateSchema, type WorkerState } from './workerState.js';
+
+export const OperationSchema = z.enum(['create', 'input', 'stop', 'cancel', 'restore', 'remove', 'method', 'snapshot', 'observe']);
+export type Operation = z.infer<typeof OperationSchema>;
+
+export const OutcomeSchema = z.enum(['accepted', 'busy', 'rejected', 'errored', 'unsupported']);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/** Every reason code, grouped by the one outcome it belongs to. Closed: hosts may switch exhaustively. */
+export const REASONS = {
+  accepted: ['created', 'already_exists', 'committed', 'stopped', 'already_stopped', 'cancelled', 'removed', 'dispatched', 'restored', 'snapshot'],
+  busy: ['run_in_flight', 'backend_busy', 'worker_starting', 'worker_stopping'],
+  rejected: [
+    'invalid_request', 'worker_not_found', 'profile_unknown', 'create_conflict', 'execution_unavailable',
+    'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
+    'runtime_stopped',
+  ],
+  errored: [
+    'backend_error', 'spawn_failed', 'spawn_timeout', 'dispatch_timeout', 'cancel_timeout', 'stop_timeout',
+    'restore_timeout', 'method_timeout', 'snapshot_timeout',
+  ],
+  unsupported: ['operation_unsupported'],
+} as const satisfies Record<Outcome, readonly string[]>;
+
+export type ReasonOf<O extends Outcome> = (typeof REASONS)[O][number];
+export type Reason = ReasonOf<Outcome>;
+
+const ALL_REASONS = Object.values(REASONS).flat() as [Reason, ...Reason[]];
+export const ReasonSchema = z.enum(ALL_REASONS);
+
+const OUTCOME_OF = new Map<Reason, Outcome>(
+  (Object.entries(REASONS) as [Outcome, readonly Reason[]][]).flatMap(([o, rs]) => rs.map((r) => [r, o] as const)),
+);
+
+/** The outcome a reason belongs to; a reason names exactly one outcome. */
+export function outcomeOf(reason: Reason): Outcome {
+  return OUTCOME_OF.get(reason)!;
+}
+
+/**
+ * The typed result of every Runtime operation. The same shape crosses HTTP intact: clients switch on
+ * `outcome` and `reason`, never on `message`.
+ */
+export const OperationResultSchema = z.strictObject({
+  operation: OperationSchema,
+  outcome: OutcomeSchema,
+  reason: ReasonSchema,
+  /** The Worker's state after the operation; null when there is no such Worker. */
+  state: WorkerStateSchema.nullable(),
+  message: z.string().max(1024).optional(),
+  submissionId: z.string().optional(),
+  diagnostic: DiagnosticSchema.optional(),
+});
+export type OperationResult = z.infer<typeof OperationResultSchema>;
+
+export interface ResultDetails {
+  message?: string;
+  submissionId?: string;
+  diagnostic?: Diagnostic;
+}
+
+/** Builds a result whose outcome is derived from its reason, so the two never disagree. */
+export function operationResult(
+  operation: Operation,
+  reason: Reason,
+  state: WorkerState | null,
+  details: ResultDetails = {},
+): OperationResult {
+  const result: OperationResult = { operation, outcome: outcomeOf(reason), reason, state };
+  if (details.message !== undefined) result.message = details.message;
+  if (details.submissionId !== undefined) result.submissionId = details.submissionId;
+  if (details.diagnostic !== undefined) result.diagnostic = details.diagnostic;
+  return result;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { SegmentSchema, utf8Length } from './workerInput.js';
+
+/** Largest serialised protocol event accepted at the publish hook. */
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+const Obj = z.looseObject({});
+const str = z.string();
+const int = z.number().int();
+const optInt = int.nonnegative().optional();
+
+const Greeting = z.looseObject({
+  worker_name: str.optional(),
+  cwd: str.optional(),
+  provider: str.optional(),
+  model: str.optional(),
+  scope_summary: z.unknown().optional(),
+  tools: z.array(z.unknown()).optional(),
+  context_window: optInt,
+  context_tokens: optInt,
+});
+
+/**
+ * `data` schemas of the known events (protocol-events.md). Objects are loose: a newer peer may add
+ * fields. Unit events (`thinking_start`, `compact_start`, `shutdown`) carry no data.
+ */
+export const KNOWN_EVENT_DATA: Readonly<Record<string, z.ZodType | null>> = {
+  user_message: z.looseObject({ segments: z.array(SegmentSchema) }),
+  system_item: z.looseObject({ item: z.unknown() }),
+  invoke_start: z.looseObject({ kind: str }),
+  turn_start: z.looseObject({ turn: int }),
+  turn_end: z.looseObject({ turn: int, result: str }),
+  run_end: z.looseObject({ result: str }),
+  llm_call_start: z.looseObject({ llm_call: z.unknown() }),
+  llm_call_end: z.looseObject({ llm_call: z.unknown() }),
+  llm_retry: z.looseObject({ llm_call: z.unknown(), failed_attempt: int, max_attempts: int, error: z.unknown() }),
+  llm_continuation: z.looseObject({ llm_call: z.unknown(), attempt: int, max_attempts: int, reason: z.unknown() }),
+  text_delta: z.looseObject({ text: str }),
+  text_done: z.looseObject({ text: str }),
+  thinking_start: null,
+  thinking_delta: z.looseObject({ text: str }),
+  thinking_done: z.looseObject({ text: str }),
+  tool_call_start: z.looseObject({ id: str, name: str }),
+  tool_call_args_delta: z.looseObject({ id: str, json: str }),
+  tool_call_done: z.looseObject({ id: str, name: str, arguments: z.unknown() }),
+  tool_result: z.looseObject({ id: str, summary: z.unknown(), output: z.unknown().optional(), is_error: z.boolean() }),
+  usage: z.looseObject({ input_tokens: optInt, output_tokens: optInt, cache_read_input_tokens: optInt }),
+  status: z.looseObject({ status: z.enum(['idle', 'running', 'paused']) }),
+  error: z.looseObject({ code: str, message: str }),
+  snapshot: z.looseObject({ entries: z.array(z.unknown()), greeting: Greeting, status: str, in_flight: z.unknown().optional() }),
+  segment_rotated: z.looseObject({ entry: z.unknown() }),
+  compact_start: null,
+  compact_done: z.looseObject({ new_segment_id: z.unknown() }),
+  compact_failed: z.looseObject({ error: z.unknown() }),
+  shutdown: null,
+  alert: z.looseObject({ level: z.enum(['warn', 'error']), source: str, message: str, timestamp_ms: int }),
+};
+
+/** One protocol event: `{ event, data? }` in the yoi worker protocol's JSON shape. */
+export interface ProtocolEvent {
+  readonly event: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+const Envelope = z.strictObject({
+  event: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
+  data: Obj.optional(),
+});
+
+export type EventParseResult =
+  | { ok: true; event: ProtocolEvent }
+  | { ok: false; reason: 'invalid_event' | 'too_large'; message: string };
+
+/**
+ * Validates a protocol event at the publish edge: the envelope, the known kind's `data`, and the
+ * serialised size. Unknown kinds pass with only the envelope checked.
+ */
+export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BYTES): EventParseResult {
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) return { ok: false, reason: 'invalid_event', message: firstIssue(envelope.error) };
+  const { event, data } = envelope.data;
+  const schema = KNOWN_EVENT_DATA[event];
+  if (schema === null && data !== undefined && Object.keys(data).length > 0) {
+    return { ok: false, reason: 'invalid_event', message: `${event} carries no data` };
+  }
+  if (schema) {
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) return { ok: false, reason: 'invalid_event', message: `${event}: ${firstIssue(parsed.error)}` };
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(envelope.data);
+  } catch {
+    return { ok: false, reason: 'invalid_event', message: 'event is not serialisable' };
+  }
+  const size = utf8Length(json);
+  if (size > maxBytes) return { ok: false, reason: 'too_large', message: `event of ${size} bytes exceeds ${maxBytes}` };
+  // A deep, plain-JSON copy: the stored event cannot change when the backend mutates its object later.
+  return { ok: true, event: JSON.parse(json) as ProtocolEvent };
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+}

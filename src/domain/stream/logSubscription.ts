@@ -1,0 +1,135 @@
+import type { EndReason } from '../observation.js';
+import type { LogStream } from './logStream.js';
+import type { ControlFrame } from './streamFrames.js';
+
+type Waiter<E> = (result: IteratorResult<E | ControlFrame>) => void;
+const DONE: IteratorResult<never> = { done: true, value: undefined };
+
+/**
+ * A subscriber's view of a log stream: a cursor into the log (`nextSequence`), the entries it still
+ * owes itself when it lags, and at most one waiting `next()`.
+ * - Entries up to `replayUntil` (the head when it subscribed) are delivered marked as replayed.
+ * - More than `queueLimit` unread live entries make it lagged: it keeps what it had queued, then gets
+ *   `lagged` (resume after the last delivered) and `end`.
+ */
+export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFrame> {
+  private readonly pending: ControlFrame[];
+  private owed: E[] | null = null;
+  private waiter: Waiter<E> | null = null;
+  private endReason: EndReason | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly stream: LogStream<E>,
+    public nextSequence: number,
+    private readonly replayUntil: number,
+    private readonly queueLimit: number,
+    leading: readonly ControlFrame[],
+    /** The cursor this subscriber resumed after, reported by `lagged` if nothing was delivered since. */
+    private lastCursor: string | null,
+    private readonly detach: () => void,
+  ) {
+    this.pending = [...leading];
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<E | ControlFrame>> {
+    const ready = this.take();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  return(): Promise<IteratorResult<E | ControlFrame>> {
+    this.close();
+    return Promise.resolve(DONE);
+  }
+
+  /** Stops the subscription now; a waiting `next()` resolves as done. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.detach();
+    this.wake();
+  }
+
+  /** Called by the stream after each append. */
+  onAppend(head: number): void {
+    const liveUnread = head - Math.max(this.nextSequence - 1, this.replayUntil);
+    if (liveUnread > this.queueLimit) this.lag();
+    else this.wake();
+  }
+
+  onEnd(reason: EndReason): void {
+    if (this.endReason || this.owed) return;
+    this.endReason = reason;
+    this.wake();
+  }
+
+  /** Overflow: keep what this subscriber had queued (bounded), then lagged and end. */
+  lag(): void {
+    if (this.owed || this.closed) return;
+    const log = this.stream.log;
+    const owed: E[] = [];
+    const last = Math.min(log.head, this.nextSequence + this.queueLimit - 1);
+    for (let s = Math.max(this.nextSequence, log.oldest); s <= last; s++) owed.push(this.mark(s, log.at(s)!));
+    this.owed = owed;
+    this.endReason = 'lagged';
+    this.detach();
+    this.wake();
+  }
+
+  private take(): IteratorResult<E | ControlFrame> | null {
+    if (this.closed) return DONE;
+    const control = this.pending.shift();
+    if (control) return this.deliver(control);
+    if (this.owed) return this.takeOwed();
+    const log = this.stream.log;
+    if (this.nextSequence < log.oldest) {
+      // Unreachable while the stream rescues subscribers before eviction; stay explicit if it happens.
+      this.lag();
+      return this.takeOwed();
+    }
+    if (this.nextSequence <= log.head) {
+      const sequence = this.nextSequence++;
+      return this.deliver(this.mark(sequence, log.at(sequence)!));
+    }
+    if (this.endReason) return this.deliver({ type: 'end', reason: this.endReason });
+    return null;
+  }
+
+  private takeOwed(): IteratorResult<E | ControlFrame> {
+    const entry = this.owed!.shift();
+    if (entry !== undefined) return this.deliver(entry);
+    this.pending.push({ type: 'end', reason: 'lagged' });
+    return this.deliver({ type: 'lagged', resumeAfter: this.lastCursor });
+  }
+
+  private mark(sequence: number, entry: E): E {
+    return sequence <= this.replayUntil ? this.stream.codec.replayed(entry) : entry;
+  }
+
+  private deliver(value: E | ControlFrame): IteratorResult<E | ControlFrame> {
+    const frame = value as { type?: string };
+    if (frame.type === 'end') {
+      this.closed = true;
+      this.detach();
+    } else if (!isControl(frame)) this.lastCursor = this.stream.codec.cursor(value as E);
+    return { done: false, value };
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    const ready = this.take();
+    if (!ready) return;
+    this.waiter = null;
+    waiter(ready);
+  }
+}
+
+function isControl(frame: { type?: string }): boolean {
+  return frame.type === 'expired' || frame.type === 'reset' || frame.type === 'lagged' || frame.type === 'end';
+}

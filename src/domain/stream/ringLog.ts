@@ -1,0 +1,62 @@
+/**
+ * A bounded log with contiguous sequence numbers: O(1) append and O(1) lookup by sequence.
+ * Storage grows by doubling up to `capacity`, so an idle stream costs a few slots, not `capacity`.
+ * Once full, each append evicts the oldest entry.
+ */
+export class RingLog<T> {
+  private slots: (T | undefined)[] = new Array(4);
+  private start = 0;
+  private count = 0;
+  private first = 1;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+  }
+
+  /** Sequence of the newest entry; `oldest - 1` when empty. */
+  get head(): number {
+    return this.first + this.count - 1;
+  }
+
+  /** Sequence of the oldest retained entry. */
+  get oldest(): number {
+    return this.first;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** True when the next append evicts the oldest entry. */
+  get full(): boolean {
+    return this.count === this.capacity;
+  }
+
+  append(item: T): number {
+    if (this.count === this.capacity) {
+      this.slots[this.start] = item;
+      this.start = (this.start + 1) % this.slots.length;
+      this.first++;
+      return this.head;
+    }
+    if (this.count === this.slots.length) this.grow();
+    this.slots[(this.start + this.count) % this.slots.length] = item;
+    this.count++;
+    return this.head;
+  }
+
+  /** The entry with this sequence, or undefined when it is not retained. */
+  at(sequence: number): T | undefined {
+    const offset = sequence - this.first;
+    if (offset < 0 || offset >= this.count) return undefined;
+    return this.slots[(this.start + offset) % this.slots.length];
+  }
+
+  private grow(): void {
+    const size = Math.min(this.capacity, Math.max(4, this.slots.length * 2));
+    const next: (T | undefined)[] = new Array(size);
+    for (let i = 0; i < this.count; i++) next[i] = this.slots[(this.start + i) % this.slots.length];
+    this.slots = next;
+    this.start = 0;
+  }
+}

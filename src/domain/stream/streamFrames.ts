@@ -1,0 +1,16 @@
+import type { EndReason } from '../observation.js';
+
+/** Control frames any log stream can yield besides its entries. */
+export type ControlFrame =
+  | { readonly type: 'expired'; readonly requested: string; readonly oldest: string }
+  | { readonly type: 'reset'; readonly requested: string; readonly epoch: string }
+  | { readonly type: 'lagged'; readonly resumeAfter: string | null }
+  | { readonly type: 'end'; readonly reason: EndReason };
+
+/** How a stream turns its entries into what subscribers see. */
+export interface EntryCodec<E> {
+  /** The cursor that resumes exactly after this entry. */
+  cursor(entry: E): string;
+  /** The same entry marked as read from retention. */
+  replayed(entry: E): E;
+}

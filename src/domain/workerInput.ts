@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+export const MAX_INPUT_BYTES = 256 * 1024;
+const MAX_TEXT = 128 * 1024;
+
+const TextSegment = z.strictObject({ kind: z.literal('text'), content: z.string().min(1).max(MAX_TEXT) });
+const PasteSegment = z.strictObject({
+  kind: z.literal('paste'),
+  id: z.string().min(1).max(128),
+  chars: z.number().int().nonnegative(),
+  lines: z.number().int().nonnegative(),
+  content: z.string().max(MAX_TEXT),
+});
+const FileRefSegment = z.strictObject({ kind: z.literal('file_ref'), path: z.string().min(1).max(4096) });
+const FlowSegment = z.strictObject({ kind: z.literal('flow'), selector: z.string().min(1).max(1024) });
+const KNOWN_KINDS = new Set(['text', 'paste', 'file_ref', 'flow']);
+/** A segment kind from a newer peer is kept as is (still size-bounded by the whole input). */
+const UnknownSegment = z.looseObject({
+  kind: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/)
+    .refine((k) => !KNOWN_KINDS.has(k), 'known segment kind with invalid fields'),
+});
+
+export const SegmentSchema = z.union([TextSegment, PasteSegment, FileRefSegment, FlowSegment, UnknownSegment]);
+export type Segment = z.infer<typeof SegmentSchema>;
+
+export const UserInputSchema = z.strictObject({
+  kind: z.literal('user'),
+  segments: z.array(SegmentSchema).min(1).max(64),
+});
+export const NotifyInputSchema = z.strictObject({
+  kind: z.literal('notify'),
+  message: z.string().min(1).max(MAX_TEXT),
+  autoRun: z.boolean().optional(),
+});
+
+/** Input a caller submits to a Worker: a user turn or a notification. Bounded to MAX_INPUT_BYTES. */
+export const WorkerInputSchema = z
+  .discriminatedUnion('kind', [UserInputSchema, NotifyInputSchema])
+  .refine((input) => utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES, {
+    message: `input larger than ${MAX_INPUT_BYTES} bytes`,
+  });
+export type WorkerInput = z.infer<typeof WorkerInputSchema>;
+
+/** UTF-8 byte length without allocating (lone surrogates count as the 3-byte replacement). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** A user input holding one text segment. */
+export function textInput(content: string): WorkerInput {
+  return { kind: 'user', segments: [{ kind: 'text', content }] };
+}

@@ -1,0 +1,94 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { Diagnostic } from '../domain/diagnostic.js';
+import type { WorkerInput } from '../domain/workerInput.js';
+import type { WorkerMethod } from '../domain/workerMethod.js';
+import type { RunState } from '../domain/workerState.js';
+import type { ExecutionContext } from './executionContext.js';
+
+/** An opaque token a backend returns at spawn to route later calls. It never leaves the Runtime. */
+export type ExecutionHandle = unknown;
+
+export interface SpawnRequest {
+  /** The profile the Worker was created with, and that profile's backend options (the backend parses them). */
+  readonly profile: string;
+  readonly profileOptions: unknown;
+  readonly displayName: string | null;
+}
+
+export interface RestoreRequest extends SpawnRequest {
+  /** What the backend recorded for this Worker before (from its last spawn or restore), if anything. */
+  readonly restoreToken: string | null;
+}
+
+export type SpawnResult =
+  | { readonly status: 'ready'; readonly handle: ExecutionHandle; readonly state?: RunState; readonly restoreToken?: string }
+  | { readonly status: 'rejected'; readonly diagnostic: Diagnostic };
+
+export type RestoreResult = SpawnResult | { readonly status: 'unsupported' };
+
+export type DispatchResult =
+  /** Committed: `submissionId` must echo the Runtime's id exactly. `state` is the run state it left. */
+  | { readonly status: 'accepted'; readonly submissionId: string | undefined; readonly state?: RunState }
+  | { readonly status: 'busy'; readonly message?: string }
+  | { readonly status: 'rejected'; readonly diagnostic: Diagnostic };
+
+export type ControlResult =
+  | { readonly status: 'done' }
+  | { readonly status: 'rejected'; readonly diagnostic: Diagnostic }
+  | { readonly status: 'unsupported' };
+
+export type SnapshotResult =
+  | { readonly status: 'ready'; readonly snapshot: Readonly<Record<string, unknown>> }
+  | { readonly status: 'rejected'; readonly diagnostic: Diagnostic }
+  | { readonly status: 'unsupported' };
+
+/**
+ * The adapter that really executes Workers. Every call is async, gets an `AbortSignal` that fires at
+ * the Runtime's deadline, and returns a typed result; a throw or a missed deadline becomes `errored`
+ * for that Worker only. Optional methods that are absent mean `unsupported`, decided by the Runtime.
+ * Backends publish protocol events only through the `ExecutionContext` they were given; they never
+ * author a result for a Worker they were not asked about.
+ */
+export interface ExecutionBackendPort {
+  /** Stable id a profile names to select this backend. */
+  readonly backendId: string;
+
+  /**
+   * Starts an execution for a reserved Worker. Called once per Worker generation, in state `starting`.
+   * `ready` commits the Worker (state `idle` unless `state` says otherwise); `rejected` leaves it
+   * `unavailable` with the (sanitised) diagnostic. If the signal fires, the backend must release
+   * whatever it started; a late `ready` is stopped by the Runtime.
+   */
+  spawn(request: SpawnRequest, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult>;
+
+  /**
+   * Hands one input to a connected Worker (`idle`, never while another input is in flight).
+   * `accepted` means committed by the execution and must echo `submissionId`; a missing or different
+   * id is turned into `rejected` (`commit_ack_mismatch`) by the Runtime. `busy` when the execution
+   * itself is running; `rejected` with a diagnostic otherwise.
+   */
+  dispatchInput(handle: ExecutionHandle, input: WorkerInput, submissionId: string, signal: AbortSignal): Promise<DispatchResult>;
+
+  /** Reattaches to an execution after a Runtime restart. `unsupported` when it cannot. */
+  restore?(request: RestoreRequest, context: ExecutionContext, signal: AbortSignal): Promise<RestoreResult>;
+
+  /**
+   * Ends a Worker's execution and releases everything it holds (processes, sockets). Called in any
+   * connected state. `done` means nothing of it is left running.
+   */
+  stop?(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult>;
+
+  /** Asks the current run to end (`busy` or `paused` Workers). The run's end arrives as events. */
+  cancel?(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult>;
+
+  /** Sends a worker-protocol method (pause, resume, compact, ...). Replies arrive as events. */
+  dispatchMethod?(handle: ExecutionHandle, method: WorkerMethod, signal: AbortSignal): Promise<ControlResult>;
+
+  /** The execution's current snapshot event data, as the backend has it. */
+  snapshot?(handle: ExecutionHandle, signal: AbortSignal): Promise<SnapshotResult>;
+
+  /** Releases backend-wide resources at Runtime shutdown, after every Worker was stopped. */
+  dispose?(signal: AbortSignal): Promise<void>;
+}
+
+export const ExecutionBackendPort: ServiceIdentifier<ExecutionBackendPort> = Symbol.for('worker-runtime/ExecutionBackendPort');

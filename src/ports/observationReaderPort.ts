@@ -1,0 +1,40 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { EndReason, Observation, ObservationSubscription } from '../domain/observation.js';
+import type { WorkerRef } from '../domain/workerRef.js';
+
+export interface SubscribeOptions {
+  /** Resume exactly after this cursor; absent means from the oldest retained observation. */
+  readonly after?: string | null;
+  /** Unread live observations this subscriber may hold before it gets `lagged`. */
+  readonly queueLimit?: number;
+}
+
+export interface ReadOptions {
+  readonly after?: string | null;
+  readonly limit: number;
+}
+
+export type ReadResult =
+  | { readonly status: 'ok'; readonly observations: readonly Observation[]; readonly next: string | null }
+  | { readonly status: 'expired'; readonly oldest: string }
+  | { readonly status: 'reset'; readonly epoch: string };
+
+/**
+ * The reading side of the observation bus. Subscriptions replay after a cursor and continue live,
+ * with explicit `expired`, `reset`, `lagged` and `end` frames (see ObservationFrame).
+ */
+export interface ObservationReaderPort {
+  /** Subscribes to one Worker's stream. A Worker with no stream yet gets an empty live stream. */
+  subscribe(worker: WorkerRef, options?: SubscribeOptions): ObservationSubscription;
+
+  /** Reads up to `limit` retained observations after a cursor, oldest first. */
+  read(worker: WorkerRef, options: ReadOptions): Promise<ReadResult>;
+
+  /** Ends the Worker's subscriptions with `reason` and forgets its stream. */
+  drop(worker: WorkerRef, reason: EndReason): Promise<void>;
+
+  /** Ends every subscription with an `end` frame; later subscriptions end at once. */
+  close(): Promise<void>;
+}
+
+export const ObservationReaderPort: ServiceIdentifier<ObservationReaderPort> = Symbol.for('worker-runtime/ObservationReaderPort');

@@ -1,0 +1,1 @@
+export * from '../adapters/fakeBackend/index.js';
