@@ -11,10 +11,10 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 /** Every reason code, grouped by the one outcome it belongs to. Closed: hosts may switch exhaustively. */
 export const REASONS = {
   accepted: ['created', 'already_exists', 'committed', 'stopped', 'already_stopped', 'cancelled', 'removed', 'dispatched', 'restored', 'snapshot'],
-  busy: ['run_in_flight', 'backend_busy', 'worker_starting', 'worker_stopping'],
+  busy: ['run_in_flight', 'backend_busy'],
   rejected: [
     'invalid_request', 'worker_not_found', 'profile_unknown', 'create_conflict', 'execution_unavailable',
-    'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
+    'worker_starting', 'worker_stopping', 'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
     'runtime_stopped',
   ],
   errored: [

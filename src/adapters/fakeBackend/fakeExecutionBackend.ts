@@ -21,6 +21,7 @@ import {
   type FakeBehaviours,
   type FakeCapabilities,
   type RunMode,
+  type SpawnBehaviour,
 } from './fakeBehaviour.js';
 import { fakeRunEvents } from './fakeRunEvents.js';
 
@@ -39,7 +40,12 @@ export interface FakeExecutionBackendOptions {
   handleSecret?: string;
   /** Events of a run for an input; default: a faithful short run answering with scripted text. */
   script?: (input: WorkerInput, workerId: string) => ProtocolEvent[];
+  /** Inputs whose run stays in progress until `finishRun`, cancel or stop, even in `auto` mode. Default: text containing `#hold`. */
+  holdWhen?: (input: WorkerInput) => boolean;
 }
+
+const holdsByDefault = (input: WorkerInput): boolean =>
+  input.kind === 'user' && input.segments.some((s) => s.kind === 'text' && String(s.content).includes('#hold'));
 
 interface FakeExecution {
   readonly context: ExecutionContext;
@@ -63,6 +69,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
   private readonly runMode: RunMode;
   private readonly handleSecret: string;
   private readonly script: (input: WorkerInput, workerId: string) => ProtocolEvent[];
+  private readonly holdWhen: (input: WorkerInput) => boolean;
 
   stop?: (handle: unknown, signal: AbortSignal) => Promise<ControlResult>;
   cancel?: (handle: unknown, signal: AbortSignal) => Promise<ControlResult>;
@@ -77,6 +84,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     this.runMode = options.runMode ?? 'auto';
     this.handleSecret = options.handleSecret ?? 'fake-handle';
     this.script = options.script ?? fakeRunEvents;
+    this.holdWhen = options.holdWhen ?? holdsByDefault;
     if (this.capabilities.stop) this.stop = (handle) => this.control('stop', handle, () => this.end(handle));
     if (this.capabilities.cancel) this.cancel = (handle) => this.control('cancel', handle, () => this.cancelRun(handle));
     if (this.capabilities.method) this.dispatchMethod = (handle) => this.control('method', handle, () => undefined);
@@ -131,9 +139,11 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     execution.context.reportLost(fakeDiagnostic(code, message));
   }
 
+  /** Profile options `{ spawn: <behaviour> }` override the spawn behaviour for that profile. */
   async spawn(request: SpawnRequest, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult> {
-    void request;
     void signal;
+    const profileSpawn = (request.profileOptions as { spawn?: SpawnBehaviour } | undefined)?.spawn;
+    if (profileSpawn) this.once('spawn', profileSpawn);
     return this.start('spawn', context);
   }
 
@@ -158,7 +168,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     const head = split < 0 ? events : events.slice(0, split);
     for (const event of head) await execution.context.publish(event);
     execution.running = split < 0 ? [] : events.slice(split);
-    if (this.runMode === 'auto') setImmediate(() => void this.finishRun(workerId));
+    if (this.runMode === 'auto' && !this.holdWhen(input)) setImmediate(() => void this.finishRun(workerId));
     const ack = behaviour === 'wrong_ack' ? `${submissionId}-other` : behaviour === 'missing_ack' ? undefined : submissionId;
     return { status: 'accepted', submissionId: ack, state: 'busy' };
   }

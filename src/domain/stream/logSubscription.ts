@@ -1,6 +1,5 @@
 import type { EndReason } from '../observation.js';
-import type { LogStream } from './logStream.js';
-import type { ControlFrame } from './streamFrames.js';
+import type { ControlFrame, StreamSource } from './streamFrames.js';
 
 type Waiter<E> = (result: IteratorResult<E | ControlFrame>) => void;
 const DONE: IteratorResult<never> = { done: true, value: undefined };
@@ -20,7 +19,7 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
   private closed = false;
 
   constructor(
-    private readonly stream: LogStream<E>,
+    private readonly stream: StreamSource<E>,
     public nextSequence: number,
     private readonly replayUntil: number,
     private readonly queueLimit: number,

@@ -1,4 +1,5 @@
 import type { EndReason } from '../observation.js';
+import type { RingLog } from './ringLog.js';
 
 /** Control frames any log stream can yield besides its entries. */
 export type ControlFrame =
@@ -13,4 +14,10 @@ export interface EntryCodec<E> {
   cursor(entry: E): string;
   /** The same entry marked as read from retention. */
   replayed(entry: E): E;
+}
+
+/** What a subscription reads from: the stream's log and codec. */
+export interface StreamSource<E> {
+  readonly log: RingLog<E>;
+  readonly codec: EntryCodec<E>;
 }

@@ -1,0 +1,216 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from '../domain/cursor.js';
+import type { ObservationFrame } from '../domain/observation.js';
+import type { ProtocolEvent } from '../domain/protocolEvent.js';
+import type { WorkerRef } from '../domain/workerRef.js';
+import type { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
+import type { ObservationReaderPort } from '../ports/observationReaderPort.js';
+import { sequences, takeFrames, takeUntil } from './frames.js';
+
+/** One bus instance under test. Publisher and reader may be the same object. */
+export interface BusUnderTest {
+  readonly publisher: ObservationPublisherPort;
+  readonly reader: ObservationReaderPort;
+  /** Releases connections and data (the suite calls it after each test). */
+  dispose(): Promise<void>;
+}
+
+export interface ObservationBusConformanceOptions {
+  /** Shown in the suite's title. */
+  readonly name: string;
+  /**
+   * Makes a fresh, empty bus retaining exactly `retention` observations per Worker (the suite asks for
+   * small numbers) and giving subscribers a default queue of `subscriberQueue`.
+   */
+  create(settings: { retention: number; subscriberQueue: number }): Promise<BusUnderTest> | BusUnderTest;
+  readonly capabilities?: {
+    /** Retention is exact (memory) rather than approximate (`MAXLEN ~`): eviction tests assert exact bounds. */
+    readonly exactRetention?: boolean;
+  };
+}
+
+let unique = 0;
+const text = (n: number): ProtocolEvent => ({ event: 'text_delta', data: { text: `t${n}` } });
+
+/**
+ * The exported contract suite for observation buses (ObservationPublisherPort + ObservationReaderPort).
+ * Run it against every bus adapter; it skips by declared capability, never by adapter name.
+ */
+export function describeObservationBusConformance(options: ObservationBusConformanceOptions): void {
+  const exact = options.capabilities?.exactRetention ?? false;
+
+  describe(`observation bus conformance: ${options.name}`, () => {
+    let bus: BusUnderTest;
+    let worker: WorkerRef;
+    const retention = 50;
+    const subscriberQueue = 8;
+
+    beforeEach(async () => {
+      bus = await options.create({ retention, subscriberQueue });
+      worker = { runtimeId: 'conformance', workerId: `w${process.pid}-${Date.now()}-${unique++}` };
+    });
+    afterEach(async () => {
+      await bus.dispose();
+    });
+
+    const publishMany = async (ref: WorkerRef, from: number, to: number) => {
+      const cursors: string[] = [];
+      for (let n = from; n <= to; n++) {
+        const published = await bus.publisher.publish(ref, text(n));
+        if (!published.ok) throw new Error(`publish failed: ${published.message}`);
+        cursors.push(published.cursor);
+      }
+      return cursors;
+    };
+    const textsOf = (frames: ObservationFrame[]) =>
+      frames.flatMap((f) => (f.type === 'observation' ? [String(f.observation.event.data?.text)] : []));
+
+    it('assigns per-Worker sequences from 1, strictly increasing, independent per Worker', async () => {
+      const other = { ...worker, workerId: `${worker.workerId}-b` };
+      const a = await bus.publisher.publish(worker, text(1));
+      const b = await bus.publisher.publish(other, text(1));
+      const c = await bus.publisher.publish(worker, text(2));
+      expect([a.ok && a.sequence, b.ok && b.sequence, c.ok && c.sequence]).toEqual([1, 1, 2]);
+      expect(a.ok && c.ok && a.cursor !== c.cursor).toBe(true);
+    });
+
+    it('a subscriber without a cursor gets every retained observation (marked replayed), then live ones', async () => {
+      await publishMany(worker, 1, 3);
+      const subscription = bus.reader.subscribe(worker);
+      const replay = await takeFrames(subscription, 3);
+      await publishMany(worker, 4, 5);
+      const live = await takeFrames(subscription, 2);
+      subscription.close();
+      expect(textsOf([...replay, ...live])).toEqual(['t1', 't2', 't3', 't4', 't5']);
+      expect(replay.every((f) => f.type === 'observation' && f.replayed)).toBe(true);
+      expect(live.every((f) => f.type === 'observation' && !f.replayed)).toBe(true);
+    });
+
+    it('resumes exactly after a cursor across the replay-to-live switch: no gap, no duplicate', async () => {
+      const cursors = await publishMany(worker, 1, 10);
+      const subscription = bus.reader.subscribe(worker, { after: cursors[3], queueLimit: 100 });
+      const first = await takeFrames(subscription, 2);
+      const racing = publishMany(worker, 11, 20);
+      const rest = await takeFrames(subscription, 14);
+      await racing;
+      subscription.close();
+      expect(sequences([...first, ...rest])).toEqual(Array.from({ length: 16 }, (_, i) => i + 5));
+    });
+
+    it('observation cursors resume after themselves', async () => {
+      await publishMany(worker, 1, 4);
+      const frames = await takeFrames(bus.reader.subscribe(worker), 4);
+      const second = frames[1]!;
+      if (second.type !== 'observation') throw new Error('expected an observation');
+      const resumed = bus.reader.subscribe(worker, { after: second.observation.cursor });
+      expect(sequences(await takeFrames(resumed, 2))).toEqual([3, 4]);
+      resumed.close();
+    });
+
+    it('a cursor from another Worker gets an explicit reset, then the stream from its start', async () => {
+      const other = { ...worker, workerId: `${worker.workerId}-other` };
+      const [foreign] = await publishMany(other, 1, 1);
+      await publishMany(worker, 1, 2);
+      const subscription = bus.reader.subscribe(worker, { after: foreign });
+      const frames = await takeFrames(subscription, 3);
+      subscription.close();
+      expect(frames[0]?.type).toBe('reset');
+      expect(sequences(frames)).toEqual([1, 2]);
+    });
+
+    it('a cursor of an unknown epoch or from the future gets reset', async () => {
+      const [first] = await publishMany(worker, 1, 2);
+      const position = decodeCursor(first!);
+      const future = encodeCursor(position!.epoch, 99);
+      const stale = encodeCursor('someOtherEpoch', 1);
+      for (const after of [future, stale]) {
+        const subscription = bus.reader.subscribe(worker, { after });
+        const frames = await takeFrames(subscription, 1);
+        subscription.close();
+        expect(frames[0]).toMatchObject({ type: 'reset', requested: after });
+      }
+    });
+
+    it('a cursor older than retention gets expired naming the oldest cursor, then continues from there', async () => {
+      const cursors = await publishMany(worker, 1, retention + 20);
+      const subscription = bus.reader.subscribe(worker, { after: cursors[0] });
+      const frames = await takeFrames(subscription, 2);
+      subscription.close();
+      expect(frames[0]?.type).toBe('expired');
+      const expired = frames[0] as Extract<ObservationFrame, { type: 'expired' }>;
+      const oldest = frames[1] as Extract<ObservationFrame, { type: 'observation' }>;
+      expect(expired.oldest).toBe(oldest.observation.cursor);
+      expect(oldest.observation.sequence).toBeGreaterThan(2);
+      if (exact) expect(oldest.observation.sequence).toBe(21);
+    });
+
+    it('a slow subscriber gets lagged with its resume cursor and ends; resuming from it loses nothing', async () => {
+      const subscription = bus.reader.subscribe(worker, { queueLimit: 4 });
+      await publishMany(worker, 1, 30);
+      const frames = await takeUntil(subscription, (f) => f.type === 'end');
+      const lagged = frames.find((f) => f.type === 'lagged') as Extract<ObservationFrame, { type: 'lagged' }>;
+      expect(lagged).toBeDefined();
+      expect(frames.at(-1)).toEqual({ type: 'end', reason: 'lagged' });
+      const delivered = sequences(frames);
+      expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i + 1));
+      const resumed = bus.reader.subscribe(worker, { after: lagged.resumeAfter });
+      const rest = await takeFrames(resumed, 30 - delivered.length);
+      resumed.close();
+      expect([...delivered, ...sequences(rest)]).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+
+    it('producers never wait for a subscriber that does not read', async () => {
+      const idle = bus.reader.subscribe(worker, { queueLimit: 2 });
+      const started = Date.now();
+      await publishMany(worker, 1, 500);
+      expect(Date.now() - started).toBeLessThan(4_000);
+      idle.close();
+    });
+
+    it("one chatty Worker never evicts another Worker's history", async () => {
+      const quiet = { ...worker, workerId: `${worker.workerId}-quiet` };
+      await publishMany(quiet, 1, 3);
+      await publishMany(worker, 1, retention * 3);
+      const subscription = bus.reader.subscribe(quiet);
+      expect(sequences(await takeFrames(subscription, 3))).toEqual([1, 2, 3]);
+      subscription.close();
+    });
+
+    it('read pages retained observations after a cursor and reports expired and reset explicitly', async () => {
+      const cursors = await publishMany(worker, 1, 10);
+      const page = await bus.reader.read(worker, { after: cursors[1], limit: 3 });
+      expect(page.status).toBe('ok');
+      if (page.status !== 'ok') return;
+      expect(page.observations.map((o) => o.sequence)).toEqual([3, 4, 5]);
+      expect(page.next).toBe(page.observations[2]!.cursor);
+      expect((await bus.reader.read(worker, { after: encodeCursor('elsewhere', 1), limit: 3 })).status).toBe('reset');
+      await publishMany(worker, 11, retention + 40);
+      expect((await bus.reader.read(worker, { after: cursors[0], limit: 3 })).status).toBe('expired');
+    });
+
+    it('carries history marks and the event unchanged', async () => {
+      const event: ProtocolEvent = { event: 'tool_result', data: { id: 'x', summary: 'ok', is_error: false, output: { n: [1, 2] } } };
+      await bus.publisher.publish(worker, event, { history: true });
+      const [frame] = await takeFrames(bus.reader.subscribe(worker), 1);
+      expect(frame).toMatchObject({ type: 'observation', observation: { event, history: true, sequence: 1, worker } });
+    });
+
+    it('drop ends the Worker\'s subscriptions with worker_removed', async () => {
+      await publishMany(worker, 1, 1);
+      const subscription = bus.reader.subscribe(worker);
+      await takeFrames(subscription, 1);
+      await bus.reader.drop(worker, 'worker_removed');
+      expect(await takeFrames(subscription, 1)).toEqual([{ type: 'end', reason: 'worker_removed' }]);
+    });
+
+    it('close ends every subscription with a final frame and refuses later publishes', async () => {
+      const subscription = bus.reader.subscribe(worker);
+      await publishMany(worker, 1, 2);
+      await bus.reader.close();
+      const frames = await takeUntil(subscription, (f) => f.type === 'end');
+      expect(frames.at(-1)).toEqual({ type: 'end', reason: 'shutdown' });
+      const late = await bus.publisher.publish(worker, text(3));
+      expect(late).toMatchObject({ ok: false, reason: 'bus_error' });
+    });
+  });
+}
