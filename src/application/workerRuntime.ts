@@ -49,7 +49,7 @@ export interface RuntimeSummary {
   readonly runtimeId: string;
   readonly state: 'running' | 'stopping' | 'stopped';
   readonly workers: { readonly total: number; readonly byState: Partial<Record<WorkerState, number>> };
-  readonly profiles: readonly { readonly name: string; readonly displayName: string | null; readonly available: boolean }[];
+  readonly profiles: { readonly name: string; readonly displayName: string | null; readonly available: boolean }[];
 }
 
 const TRANSCRIPT_PAGE = 1000;

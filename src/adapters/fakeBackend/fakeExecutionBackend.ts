@@ -40,6 +40,8 @@ export interface FakeExecutionBackendOptions {
   handleSecret?: string;
   /** Events of a run for an input; default: a faithful short run answering with scripted text. */
   script?: (input: WorkerInput, workerId: string) => ProtocolEvent[];
+  /** Pause between the events of a run, to look like streaming (demos, browser tests). Default 0. */
+  eventDelayMs?: number;
   /** Inputs whose run stays in progress until `finishRun`, cancel or stop, even in `auto` mode. Default: text containing `#hold`. */
   holdWhen?: (input: WorkerInput) => boolean;
 }
@@ -70,6 +72,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
   private readonly handleSecret: string;
   private readonly script: (input: WorkerInput, workerId: string) => ProtocolEvent[];
   private readonly holdWhen: (input: WorkerInput) => boolean;
+  private readonly eventDelayMs: number;
 
   stop?: (handle: unknown, signal: AbortSignal) => Promise<ControlResult>;
   cancel?: (handle: unknown, signal: AbortSignal) => Promise<ControlResult>;
@@ -85,6 +88,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     this.handleSecret = options.handleSecret ?? 'fake-handle';
     this.script = options.script ?? fakeRunEvents;
     this.holdWhen = options.holdWhen ?? holdsByDefault;
+    this.eventDelayMs = options.eventDelayMs ?? 0;
     if (this.capabilities.stop) this.stop = (handle) => this.control('stop', handle, () => this.end(handle));
     if (this.capabilities.cancel) this.cancel = (handle) => this.control('cancel', handle, () => this.cancelRun(handle));
     if (this.capabilities.method) this.dispatchMethod = (handle) => this.control('method', handle, () => undefined);
@@ -128,7 +132,11 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     const events = execution?.running;
     if (!execution || !events) return;
     execution.running = null;
-    for (const event of events) await execution.context.publish(event);
+    for (const event of events) {
+      if (this.eventDelayMs > 0) await sleep(this.eventDelayMs);
+      if (execution.context.signal.aborted) return;
+      await execution.context.publish(event);
+    }
   }
 
   /** Simulates the execution dying: the Worker becomes unavailable with this diagnostic. */

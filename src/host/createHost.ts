@@ -1,0 +1,126 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ContainerModule } from 'inversify';
+import { fakeBackendModule } from '../adapters/fakeBackend/fakeBackendModule.js';
+import { WorkerRuntime } from '../application/workerRuntime.js';
+import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
+import type { HostConfig } from './hostConfig.js';
+import { IdempotencyCache } from './idempotencyCache.js';
+import { sendError } from './replies.js';
+import { runtimeRoutes } from './routes/runtimeRoutes.js';
+import { streamRoutes } from './routes/streamRoutes.js';
+import { workerRoutes } from './routes/workerRoutes.js';
+import { generateToken, originAllowed, TokenCheck, WS_PROTOCOL } from './security.js';
+
+export interface HostOptions {
+  /** Backend modules replacing the ones the config names (tests pass a fake instance they control). */
+  backends?: readonly ContainerModule[];
+  /** Where log lines go (default stdout). */
+  logStream?: { write(line: string): void };
+  version?: string;
+}
+
+export interface Host {
+  readonly app: FastifyInstance;
+  readonly runtime: WorkerRuntime;
+  /** The bearer token: configured, or generated for this start. */
+  readonly token: string;
+  readonly tokenGenerated: boolean;
+  /** Starts listening; resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Ends streams with a final frame, stops live executions through the Runtime, closes the server. */
+  close(): Promise<void>;
+}
+
+const REDACT = ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie', 'token'];
+
+/** Builds the HTTP host around a Runtime wired from the config (the host's composition root). */
+export function createHost(config: HostConfig, options: HostOptions = {}): Host {
+  const token = config.token ?? generateToken();
+  const tokens = new TokenCheck(token);
+  const allowedOrigins = new Set(config.allowedOrigins.map((o) => new URL(o).origin));
+  const runtime = createRuntimeContainer({
+    runtime: {
+      ...config.runtime,
+      profiles: Object.fromEntries(
+        Object.entries(config.profiles).map(([name, p]) => [name, { backend: p.backend, options: p.options, displayName: p.displayName }]),
+      ),
+    },
+    memoryBus: { retentionPerWorker: config.bus.retentionPerWorker, subscriberQueue: config.bus.subscriberQueue },
+    backends: options.backends ?? backendModules(config),
+  }).get(WorkerRuntime);
+
+  const app = Fastify({
+    logger: { level: config.log.level, redact: { paths: REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+
+  app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // Accept only our protocol name; the `bearer.<token>` entry is never echoed back.
+      handleProtocols: (protocols: Set<string>) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!originAllowed(request.headers, allowedOrigins)) {
+      return sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
+    }
+    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
+    const isWebSocket = request.headers.upgrade?.toLowerCase() === 'websocket';
+    if (!tokens.matches(tokens.presented(request.headers, isWebSocket))) {
+      return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid bearer token is required');
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: { code: error.code, message: error.message } }, 'request failed');
+      return sendError(reply, 500, 'internal', 'internal error');
+    }
+    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_request';
+    return sendError(reply, status, code, status === 413 ? 'request body too large' : 'malformed request');
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'route_not_found', 'no such route'));
+
+  const idempotency = new IdempotencyCache(config.idempotency.maxKeys, config.idempotency.ttlMs);
+  app.register(async (scoped) => {
+    runtimeRoutes(scoped, runtime, options.version ?? '0.0.0');
+    workerRoutes(scoped, runtime, idempotency);
+    streamRoutes(scoped, runtime, config);
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    runtime,
+    token,
+    tokenGenerated: config.token === undefined,
+    async listen() {
+      await app.listen({ host: config.listen.host, port: config.listen.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.listen.port;
+      const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+      return `http://${host}:${port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        await runtime.shutdown();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** One module per backend kind the config's profiles name. */
+function backendModules(config: HostConfig): ContainerModule[] {
+  const kinds = new Set(Object.values(config.profiles).flatMap((p) => (p.backend ? [p.backend] : [])));
+  const modules: ContainerModule[] = [];
+  if (kinds.has('fake')) modules.push(fakeBackendModule({ backendId: 'fake', eventDelayMs: 30 }));
+  return modules;
+}

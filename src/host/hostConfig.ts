@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { MemoryBusOptionsSchema } from '../adapters/memoryBus/memoryBusOptions.js';
+import { ProfileNameSchema, RuntimeOptionsSchema } from '../application/runtimeOptions.js';
+
+/** Backend kinds the host can build from configuration. `fake` is the scripted test double. */
+export const BackendKindSchema = z.enum(['fake']);
+
+const HostProfileSchema = z.strictObject({
+  /** Backend kind that executes this profile; null: Workers are unavailable placeholders. */
+  backend: BackendKindSchema.nullable().default(null),
+  options: z.unknown().optional(),
+  displayName: z.string().max(128).optional(),
+});
+
+export const HostConfigSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8787),
+    })
+    .prefault({}),
+  /** Bearer token for every /v1 route; generated at start (and printed once) when absent. */
+  token: z.string().min(16, 'token: at least 16 characters').max(512).optional(),
+  /** Origins allowed to make cross-origin browser requests (exact `scheme://host[:port]`). */
+  allowedOrigins: z.array(z.url()).default([]),
+  bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
+  runtime: RuntimeOptionsSchema.omit({ profiles: true }).prefault({}),
+  profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: 'No backend configured' } }),
+  bus: z
+    .strictObject({ kind: z.literal('memory').default('memory') })
+    .extend(MemoryBusOptionsSchema.shape)
+    .prefault({}),
+  streams: z
+    .strictObject({
+      heartbeatMs: z.number().int().min(100).max(300_000).default(15_000),
+      /** A stream client that reads nothing for this long after its socket filled is disconnected. */
+      drainTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** Per-subscriber queue for browser streams (overflow: `lagged`). */
+      subscriberQueue: z.number().int().min(1).max(1_000_000).default(2048),
+    })
+    .prefault({}),
+  idempotency: z
+    .strictObject({
+      maxKeys: z.number().int().min(1).max(1_000_000).default(10_000),
+      ttlMs: z.number().int().min(1000).default(10 * 60_000),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  /** Seconds allowed for graceful shutdown before the process exits anyway. */
+  shutdownGraceMs: z.number().int().min(100).max(120_000).default(15_000),
+});
+export type HostConfig = z.infer<typeof HostConfigSchema>;
+export type HostConfigInput = z.input<typeof HostConfigSchema>;

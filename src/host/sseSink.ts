@@ -1,0 +1,68 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { FrameSink } from './streamPump.js';
+
+/** Server-Sent Events over a raw response, with heartbeat comments to keep proxies open. */
+export class SseSink implements FrameSink {
+  private heartbeat: NodeJS.Timeout;
+  private done = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    heartbeatMs: number,
+    onClose: () => void,
+  ) {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    response.write('retry: 2000\n\n');
+    this.heartbeat = setInterval(() => {
+      if (!response.writableNeedDrain) response.write(': heartbeat\n\n');
+    }, heartbeatMs);
+    this.heartbeat.unref();
+    response.on('close', () => {
+      this.finish();
+      onClose();
+    });
+  }
+
+  get closed(): boolean {
+    return this.done || this.response.destroyed;
+  }
+
+  write(chunk: string): boolean {
+    return this.response.write(chunk);
+  }
+
+  async drained(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      await once(this.response, 'drain', { signal: timeout });
+      return !this.closed;
+    } catch {
+      this.response.destroy();
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.finish();
+    this.response.end();
+  }
+
+  private finish(): void {
+    this.done = true;
+    clearInterval(this.heartbeat);
+  }
+}
+
+/** One SSE message. `data` is single-line JSON, so no line splitting is needed. */
+export function sseMessage(event: string, data: unknown, id?: string | null): string {
+  const idLine = id ? `id: ${id}\n` : '';
+  return `${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
