@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Memory-bound tests measure heap after a forced collection.
+    execArgv: ['--expose-gc'],
   },
 });

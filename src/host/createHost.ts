@@ -109,8 +109,13 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     },
     close() {
       closing ??= (async () => {
-        await runtime.shutdown();
-        await app.close();
+        await runtime.shutdown(); // every stream has been sent its final frame
+        const closed = app.close();
+        // Keep-alive sockets left by finished streams would hold close() until the client drops them.
+        app.server.closeIdleConnections();
+        const force = setTimeout(() => app.server.closeAllConnections(), 1_000);
+        await closed;
+        clearTimeout(force);
       })();
       return closing;
     },

@@ -33,6 +33,8 @@ export const HostConfigSchema = z.strictObject({
   streams: z
     .strictObject({
       heartbeatMs: z.number().int().min(100).max(300_000).default(15_000),
+      /** Reconnect delay an EventSource is told to use (`retry:`). */
+      retryMs: z.number().int().min(10).max(60_000).default(2_000),
       /** A stream client that reads nothing for this long after its socket filled is disconnected. */
       drainTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
       /** Per-subscriber queue for browser streams (overflow: `lagged`). */

@@ -10,6 +10,7 @@ export class SseSink implements FrameSink {
   constructor(
     private readonly response: ServerResponse,
     heartbeatMs: number,
+    retryMs: number,
     onClose: () => void,
   ) {
     response.writeHead(200, {
@@ -18,7 +19,7 @@ export class SseSink implements FrameSink {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    response.write('retry: 2000\n\n');
+    response.write(`retry: ${retryMs}\n\n`);
     this.heartbeat = setInterval(() => {
       if (!response.writableNeedDrain) response.write(': heartbeat\n\n');
     }, heartbeatMs);

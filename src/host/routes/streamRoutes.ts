@@ -45,7 +45,7 @@ function encodeLifecycleSse(frame: LifecycleItem): string {
 
 /** Observation streams (SSE and WebSocket) and the lifecycle stream. */
 export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, config: HostConfig): void {
-  const { heartbeatMs, drainTimeoutMs, subscriberQueue } = config.streams;
+  const { heartbeatMs, retryMs, drainTimeoutMs, subscriberQueue } = config.streams;
 
   app.get('/v1/workers/:workerId/events', (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
@@ -55,7 +55,7 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     const observed = runtime.observe(params.data.workerId, { after: cursor.after ?? null, queueLimit: subscriberQueue });
     if (!observed.ok) return sendResult(reply, observed.result);
     reply.hijack();
-    const sink = new SseSink(reply.raw, heartbeatMs, () => observed.subscription.close());
+    const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
     void pumpFrames(observed.subscription, encodeObservationSse, sink, drainTimeoutMs);
   });
 
@@ -84,7 +84,7 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
       return sendError(reply, 503, 'runtime_stopped', 'the runtime is shutting down');
     }
     reply.hijack();
-    const sink = new SseSink(reply.raw, heartbeatMs, () => subscription.close());
+    const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => subscription.close());
     if (workers) sink.write(sseMessage('workers', { type: 'workers', workers }));
     void pumpFrames(subscription, encodeLifecycleSse, sink, drainTimeoutMs);
   });
