@@ -51,7 +51,17 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   }).get(WorkerRuntime);
 
   const app = Fastify({
-    logger: { level: config.log.level, redact: { paths: REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) },
+    logger: {
+      level: config.log.level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      // Paths only: a client may put a credential in a query string; it must not reach the logs.
+      serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }) },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    // Errors the router raises before any route runs (a malformed URL) get the same error body.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, 400, 'invalid_request', error.code === 'FST_ERR_BAD_URL' ? 'malformed URL' : 'malformed request');
+    },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     return503OnClosing: true,
