@@ -20,11 +20,16 @@ function takeTokenFromFragment() {
 }
 
 async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    return { status: 0, body: { error: { code: 'network_error', message: 'the host could not be reached' } } };
+  }
   const json = await response.json().catch(() => ({}));
   if (response.status === 401) showLogin('The token was refused.');
   return { status: response.status, body: json };
@@ -158,6 +163,7 @@ function select(workerId) {
   $('stream').replaceChildren();
   $('stream-notice').hidden = true;
   showOutcome('op-outcome', null);
+  $('composer-input').value = '';
   renderList();
   renderWorker();
   view = newView();
@@ -251,8 +257,12 @@ function renderEvent(event, frame) {
   }
 }
 
+/** Shows a typed result (`data-outcome`, `data-reason`); null clears the line, attributes included. */
 function showOutcome(id, result) {
   const line = $(id);
+  delete line.dataset.outcome;
+  delete line.dataset.reason;
+  delete line.dataset.error;
   if (!result) {
     line.textContent = '';
     line.className = 'outcome';
@@ -265,29 +275,49 @@ function showOutcome(id, result) {
   line.dataset.reason = result.reason;
 }
 
+/** Shows a reply: its typed result, else (no result: a refused request, the host unreachable) its error. */
+function showReply(id, operation, body) {
+  if (body.result) return showOutcome(id, body.result);
+  showOutcome(id, null);
+  const line = $(id);
+  const code = body.error?.code ?? 'unknown_error';
+  line.textContent = `${operation}: ${code}${body.error?.message ? ` — ${body.error.message}` : ''}`;
+  line.className = 'outcome outcome-errored';
+  line.dataset.error = code;
+}
+
 // ---------- actions ----------
 $('composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const content = $('composer-input').value.trim();
   if (!content || !selected) return;
-  const { body } = await api('POST', `/v1/workers/${encodeURIComponent(selected)}/input`, { kind: 'user', content });
-  if (body.result) showOutcome('op-outcome', body.result);
-  if (body.result?.outcome === 'accepted') $('composer-input').value = '';
+  const workerId = selected;
+  showOutcome('op-outcome', null); // no stale outcome while this one is on its way
+  const { body } = await api('POST', `/v1/workers/${encodeURIComponent(workerId)}/input`, { kind: 'user', content });
+  if (workerId !== selected) return; // another Worker was opened meanwhile
+  showReply('op-outcome', 'input', body);
+  if (body.result?.outcome === 'accepted' && $('composer-input').value.trim() === content) $('composer-input').value = '';
 });
 $('composer-input').addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey) $('composer').requestSubmit();
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault(); // Enter sends; it must not also leave a newline in the composer
+    $('composer').requestSubmit();
+  }
 });
 for (const op of ['stop', 'cancel']) {
   $(`${op}-button`).addEventListener('click', async () => {
-    const { body } = await api('POST', `/v1/workers/${encodeURIComponent(selected)}/${op}`);
-    if (body.result) showOutcome('op-outcome', body.result);
+    const workerId = selected;
+    showOutcome('op-outcome', null);
+    const { body } = await api('POST', `/v1/workers/${encodeURIComponent(workerId)}/${op}`);
+    if (workerId === selected) showReply('op-outcome', op, body);
   });
 }
 $('create-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const displayName = $('display-name').value.trim();
+  showOutcome('create-outcome', null);
   const { body } = await api('POST', '/v1/workers', { profile: $('profile-select').value, ...(displayName ? { displayName } : {}) });
-  if (body.result) showOutcome('create-outcome', body.result);
+  showReply('create-outcome', 'create', body);
   if (body.worker) {
     workers.set(body.worker.workerId, body.worker);
     select(body.worker.workerId);
