@@ -3,6 +3,7 @@ import { toProjection, type WorkerProjection } from '../domain/projection.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import type { RunState, WorkerState } from '../domain/workerState.js';
 import type { ExecutionBackendPort, ExecutionHandle } from '../ports/executionBackendPort.js';
+import type { CatalogEntry } from '../ports/workerCatalogPort.js';
 import type { GuardedContext } from './guardedContext.js';
 
 /** Where a Worker is in its life; `connected` shows as its run state (idle, busy, paused). */
@@ -51,6 +52,21 @@ export class WorkerRecord {
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
     });
+  }
+
+  /** What the catalog keeps of this Worker (no handle, nothing backend-internal but its restore token). */
+  get catalogEntry(): CatalogEntry {
+    return {
+      workerId: this.ref.workerId,
+      profile: this.profile,
+      displayName: this.displayName,
+      state: this.state,
+      diagnostic: this.diagnostic,
+      runGeneration: this.runGeneration,
+      restoreToken: this.restoreToken,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
   }
 
   attach(handle: ExecutionHandle): void {

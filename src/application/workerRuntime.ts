@@ -17,6 +17,8 @@ import { ExecutionBackendPort, type SnapshotResult } from '../ports/executionBac
 import { IdPort } from '../ports/idPort.js';
 import { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
 import { ObservationReaderPort } from '../ports/observationReaderPort.js';
+import { WorkerCatalogPort, type CatalogEntry } from '../ports/workerCatalogPort.js';
+import { CatalogWriter } from './catalogWriter.js';
 import { controlOutcome, thrownMessage } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
 import { GuardedContext } from './guardedContext.js';
@@ -66,7 +68,10 @@ export class WorkerRuntime {
   private readonly feed: LifecycleFeed;
   private readonly starter: WorkerStarter;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly catalogWriter: CatalogWriter;
   private status: RuntimeSummary['state'] = 'running';
+  /** Off during shutdown: executions stopped for a restart must come back, not as `stopped`. */
+  private persisting = true;
   private shutdownDone: Promise<void> | null = null;
 
   constructor(
@@ -76,8 +81,10 @@ export class WorkerRuntime {
     @inject(ObservationReaderPort) private readonly reader: ObservationReaderPort,
     @inject(ClockPort) private readonly clock: ClockPort,
     @inject(IdPort) private readonly ids: IdPort,
+    @inject(WorkerCatalogPort) private readonly catalog: WorkerCatalogPort,
   ) {
     for (const backend of backends ?? []) this.backends.set(backend.backendId, backend);
+    this.catalogWriter = new CatalogWriter(catalog, options.runtimeId);
     this.feed = new LifecycleFeed(ids.epoch(), options.lifecycleRetention);
     this.starter = new WorkerStarter(clock, options, (record) => this.changed(record));
   }
@@ -117,6 +124,39 @@ export class WorkerRuntime {
       ),
     );
     return { result, worker: this.workers.has(record.ref.workerId) ? record.projection : null };
+  }
+
+  /**
+   * Brings back this Runtime's Workers from the catalog after a restart, each with a run generation
+   * above any it had. A backend that can reattach (`restore`) reconnects them; otherwise they come back
+   * `unavailable` with a diagnostic (`restore_unsupported`, `execution_lost`, ...): never silently
+   * connected, never silently gone. Stopped Workers stay stopped. Rejects if the catalog is unreachable.
+   */
+  async restoreWorkers(): Promise<OperationResult[]> {
+    const entries = await this.catalog.load(this.runtimeId);
+    return Promise.all(entries.filter((e) => !this.workers.has(e.workerId)).map((e) => this.track(this.restoreOne(e))));
+  }
+
+  private async restoreOne(entry: CatalogEntry): Promise<OperationResult> {
+    this.lastGeneration.set(entry.workerId, Math.max(entry.runGeneration, this.lastGeneration.get(entry.workerId) ?? 0));
+    const record = this.reserve(entry.workerId, entry.profile, entry.displayName, entry.createdAt);
+    record.restoreToken = entry.restoreToken;
+    if (entry.state === 'stopped') {
+      record.phase = 'stopped';
+      this.changed(record);
+      return operationResult('restore', 'already_stopped', record.state);
+    }
+    const profile = this.options.profiles[entry.profile];
+    const backend = profile?.backend == null ? undefined : this.backends.get(profile.backend);
+    if (!profile || !backend) {
+      const why = diagnostic(profile ? 'backend_not_configured' : 'profile_unknown', `profile ${entry.profile} cannot execute Workers here`);
+      this.makeUnavailable(record, why);
+      return operationResult('restore', 'execution_unavailable', record.state, { diagnostic: why, message: why.message });
+    }
+    record.backend = backend;
+    record.context = this.contextFor(record);
+    const request = { profile: entry.profile, profileOptions: profile.options, displayName: entry.displayName, restoreToken: entry.restoreToken };
+    return this.starter.restore(record, request, () => this.status === 'running' && this.workers.get(entry.workerId) === record);
   }
 
   /**
@@ -239,6 +279,7 @@ export class WorkerRuntime {
     }
     record.detach();
     this.workers.delete(workerId);
+    this.catalogWriter.write(workerId, () => null);
     await this.reader.drop(record.ref, 'worker_removed');
     this.feed.emit({ type: 'worker_removed', worker: record.projection });
     return operationResult('remove', 'removed', null);
@@ -310,6 +351,8 @@ export class WorkerRuntime {
   private async runShutdown(): Promise<void> {
     this.status = 'stopping';
     await Promise.allSettled([...this.pending]);
+    await this.catalogWriter.flush();
+    this.persisting = false;
     const live = [...this.workers.values()].filter((r) => r.hasHandle && r.phase !== 'stopped' && r.phase !== 'stopping');
     await Promise.allSettled(live.map((record) => this.stopRecord(record)));
     await Promise.allSettled([...this.pending]);
@@ -371,14 +414,20 @@ export class WorkerRuntime {
     }
   }
 
-  private reserve(workerId: string, profile: string, displayName: string | null): WorkerRecord {
+  private reserve(workerId: string, profile: string, displayName: string | null, createdAt = this.clock.now()): WorkerRecord {
     const generation = (this.lastGeneration.get(workerId) ?? 0) + 1;
     this.lastGeneration.set(workerId, generation);
     const ref = { runtimeId: this.runtimeId, workerId };
-    const record = new WorkerRecord(ref, profile, displayName, generation, this.clock.now());
+    const record = new WorkerRecord(ref, profile, displayName, generation, createdAt);
     this.workers.set(workerId, record);
     this.feed.emit({ type: 'worker_created', worker: record.projection });
+    this.persist(record);
     return record;
+  }
+
+  private persist(record: WorkerRecord): void {
+    if (!this.persisting) return;
+    this.catalogWriter.write(record.ref.workerId, () => (this.workers.get(record.ref.workerId) === record ? record.catalogEntry : null));
   }
 
   private contextFor(record: WorkerRecord): GuardedContext {
@@ -430,7 +479,9 @@ export class WorkerRuntime {
 
   private changed(record: WorkerRecord): void {
     record.updatedAt = this.clock.now();
-    if (this.workers.get(record.ref.workerId) === record) this.feed.emit({ type: 'worker_changed', worker: record.projection });
+    if (this.workers.get(record.ref.workerId) !== record) return;
+    this.feed.emit({ type: 'worker_changed', worker: record.projection });
+    this.persist(record);
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 import { Container, ContainerModule } from 'inversify';
 import { MemoryBusOptionsSchema, type MemoryBusOptions } from '../adapters/memoryBus/memoryBusOptions.js';
 import { memoryBusModule } from '../adapters/memoryBus/memoryBusModule.js';
+import { memoryCatalogModule } from '../adapters/memoryCatalog/memoryCatalogModule.js';
 import { systemModule } from '../adapters/system/systemModule.js';
 import { RuntimeOptions, RuntimeOptionsSchema, type RuntimeOptionsInput } from '../application/runtimeOptions.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
@@ -13,6 +14,8 @@ export interface RuntimeContainerOptions {
   memoryBus?: Partial<MemoryBusOptions>;
   /** A module binding both observation ports, replacing the memory bus. */
   bus?: ContainerModule;
+  /** A module binding WorkerCatalogPort, replacing the in-process catalog. */
+  catalog?: ContainerModule;
   /** Adapter modules, each binding one or more `ExecutionBackendPort`s. None: every Worker is unavailable. */
   backends?: readonly ContainerModule[];
   /** Further modules, loaded last. */
@@ -33,6 +36,7 @@ export function createRuntimeContainer(options: RuntimeContainerOptions = {}): C
   container.load(
     systemModule(),
     options.bus ?? memoryBusModule(bus.data),
+    options.catalog ?? memoryCatalogModule(),
     new ContainerModule(({ bind }) => {
       bind(RuntimeOptions).toConstantValue(runtime.data);
       bind(WorkerRuntime).toSelf().inSingletonScope();

@@ -4,3 +4,4 @@ export * from './observationPublisherPort.js';
 export * from './observationReaderPort.js';
 export * from './clockPort.js';
 export * from './idPort.js';
+export * from './workerCatalogPort.js';

@@ -1,0 +1,2 @@
+export * from './memoryWorkerCatalog.js';
+export * from './memoryCatalogModule.js';
