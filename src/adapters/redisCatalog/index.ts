@@ -1,0 +1,2 @@
+export * from './redisWorkerCatalog.js';
+export * from './redisCatalogModule.js';
