@@ -10,7 +10,7 @@ import { sanitizeText } from '../domain/sanitizeText.js';
 import { deriveTranscript, type TranscriptEntry } from '../domain/transcript.js';
 import { WorkerInputSchema } from '../domain/workerInput.js';
 import { WorkerMethodSchema } from '../domain/workerMethod.js';
-import { WorkerIdSchema } from '../domain/workerRef.js';
+import { RuntimeIdSchema, WorkerIdSchema, type WorkerRef } from '../domain/workerRef.js';
 import { runStateAfterEvent, type RunState, type WorkerState } from '../domain/workerState.js';
 import { ClockPort } from '../ports/clockPort.js';
 import { ExecutionBackendPort, type SnapshotResult } from '../ports/executionBackendPort.js';
@@ -301,6 +301,23 @@ export class WorkerRuntime {
       return { ok: false, result: operationResult('observe', 'invalid_request', record.state, { message: 'not a cursor' }) };
     }
     return { ok: true, subscription: this.reader.subscribe(record.ref, options) };
+  }
+
+  /**
+   * Observes a Worker of another Runtime that shares this bus and catalog (read-only: input and
+   * control stay with the owning Runtime). A Worker of this Runtime is observed as by `observe`.
+   */
+  async observeAcross(ref: WorkerRef, options: { after?: string | null; queueLimit?: number } = {}): Promise<ObserveOutcome> {
+    if (ref.runtimeId === this.runtimeId) return this.observe(ref.workerId, options);
+    if (!RuntimeIdSchema.safeParse(ref.runtimeId).success || !WorkerIdSchema.safeParse(ref.workerId).success) {
+      return { ok: false, result: operationResult('observe', 'invalid_request', null, { message: 'not a Worker reference' }) };
+    }
+    const entry = await this.catalog.get(ref.runtimeId, ref.workerId).catch(() => null);
+    if (!entry) return { ok: false, result: notFound('observe') };
+    if (options.after != null && decodeCursor(options.after) === null) {
+      return { ok: false, result: operationResult('observe', 'invalid_request', entry.state, { message: 'not a cursor' }) };
+    }
+    return { ok: true, subscription: this.reader.subscribe({ runtimeId: ref.runtimeId, workerId: ref.workerId }, options) };
   }
 
   /** The transcript, derived from the retained observation stream (one source of truth), browser-safe. */

@@ -9,6 +9,7 @@ import { WorkerIdSchema } from '../domain/workerRef.js';
 
 /** Request and response shapes of the HTTP API; the OpenAPI document is generated from these. */
 export const WorkerIdParamsSchema = z.strictObject({ workerId: WorkerIdSchema });
+export const RuntimeWorkerParamsSchema = z.strictObject({ runtimeId: WorkerIdSchema, workerId: WorkerIdSchema });
 
 export const InputBodySchema = z
   .strictObject({

@@ -81,6 +81,14 @@ export function buildOpenApi(version: string): Record<string, unknown> {
           responses: { '101': { description: 'switching protocols' }, ...errors(400, 401, 404) },
         },
       },
+      '/v1/runtimes/{runtimeId}/workers/{workerId}/events': {
+        get: sse('observation stream of a Worker owned by another Runtime sharing this bus and catalog (SSE)', StreamFrameSchema, [
+          { name: 'runtimeId', in: 'path', required: true, schema: { type: 'string' } },
+          workerId,
+          after,
+          lastEventId,
+        ]),
+      },
       '/v1/events': { get: sse('Worker lifecycle changes (SSE)', LifecycleFrameSchema, [after, lastEventId]) },
     },
   };

@@ -5,7 +5,7 @@ import type { WorkerRuntime } from '../../application/workerRuntime.js';
 import { toBrowserFrame } from '../../domain/browserFrame.js';
 import type { ObservationFrame } from '../../domain/observation.js';
 import type { HostConfig } from '../hostConfig.js';
-import { WorkerIdParamsSchema } from '../httpSchemas.js';
+import { RuntimeWorkerParamsSchema, WorkerIdParamsSchema } from '../httpSchemas.js';
 import { sendError, sendResult } from '../replies.js';
 import { SseSink, sseMessage } from '../sseSink.js';
 import { pumpFrames } from '../streamPump.js';
@@ -53,6 +53,18 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     const cursor = resumeCursor(request);
     if (!cursor.ok) return invalidRequest(reply, cursor.error);
     const observed = runtime.observe(params.data.workerId, { after: cursor.after ?? null, queueLimit: subscriberQueue });
+    if (!observed.ok) return sendResult(reply, observed.result);
+    reply.hijack();
+    const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
+    void pumpFrames(observed.subscription, encodeObservationSse, sink, drainTimeoutMs);
+  });
+
+  app.get('/v1/runtimes/:runtimeId/workers/:workerId/events', async (request, reply) => {
+    const params = RuntimeWorkerParamsSchema.safeParse(request.params);
+    if (!params.success) return invalidRequest(reply, params.error);
+    const cursor = resumeCursor(request);
+    if (!cursor.ok) return invalidRequest(reply, cursor.error);
+    const observed = await runtime.observeAcross(params.data, { after: cursor.after ?? null, queueLimit: subscriberQueue });
     if (!observed.ok) return sendResult(reply, observed.result);
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
