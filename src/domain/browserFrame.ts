@@ -1,5 +1,6 @@
 import type { ObservationFrame } from './observation.js';
 import type { ProtocolEvent } from './protocolEvent.js';
+import { isSafeCode } from './diagnostic.js';
 import { sanitizeText } from './sanitizeText.js';
 
 /** An observation frame as it may be sent to a browser (SSE, WebSocket, HTTP). */
@@ -35,12 +36,17 @@ export function toBrowserEvent(event: ProtocolEvent): ProtocolEvent {
   const fields = FREE_TEXT[event.event];
   if (!fields) return event;
   const copy: Record<string, unknown> = { ...data };
-  for (const field of fields) {
-    const value = copy[field];
-    if (typeof value === 'string') copy[field] = sanitizeText(value);
-    else if (value !== undefined) copy[field] = sanitizeText(JSON.stringify(value));
-  }
+  for (const field of fields) if (copy[field] !== undefined) copy[field] = sanitizeDeep(copy[field]);
+  if (event.event === 'error' && copy.code !== undefined && !isSafeCode(copy.code)) copy.code = 'unknown';
   return { event: event.event, data: copy };
+}
+
+/** Sanitises every string inside a value (strings one by one, so JSON escapes cannot hide a secret). */
+function sanitizeDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return sanitizeText(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return typeof value === 'object' && value !== null ? '[redacted-depth]' : value;
+  if (Array.isArray(value)) return value.map((item) => sanitizeDeep(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [sanitizeText(key, 128), sanitizeDeep(item, depth + 1)]));
 }
 
 function withoutCwd(data: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -21,11 +21,15 @@ export function diagnostic(code: string, message: string, severity: Diagnostic['
  */
 export function sanitizeDiagnostic(raw: unknown, fallbackCode = 'backend_diagnostic_invalid'): Diagnostic {
   const candidate = raw as Partial<Diagnostic> | null | undefined;
-  const code =
-    typeof candidate?.code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(candidate.code) ? candidate.code : fallbackCode;
+  const code = isSafeCode(candidate?.code) ? candidate.code : fallbackCode;
   const severity = DiagnosticSeveritySchema.safeParse(candidate?.severity).success
     ? (candidate!.severity as Diagnostic['severity'])
     : 'error';
   const message = typeof candidate?.message === 'string' ? sanitizeText(candidate.message, 512) : '';
   return { code, severity, message };
+}
+
+/** A machine code a browser may see: snake_case, bounded, and nothing the sanitiser would redact (`sk_live_...`). */
+export function isSafeCode(code: unknown): code is string {
+  return typeof code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(code) && sanitizeText(code) === code;
 }

@@ -17,7 +17,7 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   // Windows and POSIX absolute paths, ~ paths, file: URLs
   [/\bfile:\/\/\S+/gi, '[redacted-path]'],
   [/\b[A-Za-z]:\\[^\s"'<>|]*/g, '[redacted-path]'],
-  [/(^|[\s"'=(:,[{])~?\/[^\s"'<>)\]},;]+/g, '$1[redacted-path]'],
+  [/(^|[\s"'`=(:,;<|[{])~?\/[^\s"'`<>)\]},;|]+/g, '$1[redacted-path]'],
   // process ids
   [/\b(pid|process)\s*[:#=]?\s*\d+/gi, '[redacted-pid]'],
   // long opaque strings (hex or base64 secrets, session ids)

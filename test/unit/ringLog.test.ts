@@ -30,3 +30,12 @@ describe('RingLog', () => {
     expect(() => new RingLog(0)).toThrow(RangeError);
   });
 });
+
+describe('RingLog with a capacity below its initial storage', () => {
+  it.each([1, 2, 3])('capacity %i keeps exactly the newest entries', (capacity) => {
+    const log = new RingLog<string>(capacity);
+    for (const s of ['a', 'b', 'c', 'd', 'e', 'f']) log.append(s);
+    expect(log.oldest).toBe(7 - capacity);
+    for (let seq = log.oldest; seq <= 6; seq++) expect(log.at(seq)).toBe('abcdef'[seq - 1]);
+  });
+});

@@ -4,13 +4,15 @@
  * Once full, each append evicts the oldest entry.
  */
 export class RingLog<T> {
-  private slots: (T | undefined)[] = new Array(4);
+  private slots: (T | undefined)[];
   private start = 0;
   private count = 0;
   private first = 1;
 
   constructor(readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    // Never more slots than capacity: the wrap-around below relies on a full log filling its storage.
+    this.slots = new Array(Math.min(4, capacity));
   }
 
   /** Sequence of the newest entry; `oldest - 1` when empty. */
