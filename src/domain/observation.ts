@@ -34,4 +34,6 @@ export type EndReason = 'closed' | 'lagged' | 'worker_removed' | 'shutdown' | 'b
 /** A live subscription: iterate it for frames; `close()` ends it early. */
 export interface ObservationSubscription extends AsyncIterable<ObservationFrame> {
   close(): void;
+  /** Optional fast path: every frame available now (up to `max`) in one promise; `[]` once over. */
+  nextBatch?(max?: number): Promise<ObservationFrame[]>;
 }

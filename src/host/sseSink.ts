@@ -4,6 +4,7 @@ import type { FrameSink } from './streamPump.js';
 
 /** Server-Sent Events over a raw response, with heartbeat comments to keep proxies open. */
 export class SseSink implements FrameSink {
+  readonly joinable = true;
   private heartbeat: NodeJS.Timeout;
   private done = false;
 

@@ -5,6 +5,8 @@ const HIGH_WATER = 1024 * 1024;
 
 /** One JSON message per frame over a WebSocket; backpressure from `bufferedAmount`. */
 export class WsSink implements FrameSink {
+  readonly joinable = false;
+
   constructor(private readonly socket: WebSocket) {}
 
   get closed(): boolean {

@@ -35,6 +35,8 @@ const CLOSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observ
 @injectable()
 export class MemoryObservationBus implements ObservationPublisherPort, ObservationReaderPort {
   private readonly streams = new Map<string, WorkerStream>();
+  /** Publishers pass the same ref object each time (the Runtime does): skip building the key then. */
+  private readonly byRef = new WeakMap<WorkerRef, WorkerStream>();
   private closed = false;
 
   constructor(
@@ -94,6 +96,8 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
   }
 
   private streamOf(worker: WorkerRef): WorkerStream {
+    const cached = this.byRef.get(worker);
+    if (cached && !cached.stream.ended) return cached;
     const key = workerKey(worker);
     let entry = this.streams.get(key);
     if (!entry) {
@@ -101,6 +105,7 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
       if (this.closed) entry.stream.end('shutdown');
       this.streams.set(key, entry);
     }
+    this.byRef.set(worker, entry);
     return entry;
   }
 }

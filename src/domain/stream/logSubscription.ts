@@ -41,6 +41,16 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
+  /**
+   * Every frame available now (up to `max`), or, when none is, the next ones as soon as one arrives;
+   * an empty array once the subscription is over. One promise per batch instead of one per frame.
+   */
+  nextBatch(max = 1024): Promise<(E | ControlFrame)[]> {
+    const batch = this.drain(max);
+    if (batch.length > 0 || this.closed) return Promise.resolve(batch);
+    return this.next().then((first) => (first.done ? [] : [first.value, ...this.drain(max - 1)]));
+  }
+
   return(): Promise<IteratorResult<E | ControlFrame>> {
     this.close();
     return Promise.resolve(DONE);
@@ -78,6 +88,16 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     this.endReason = 'lagged';
     this.detach();
     this.wake();
+  }
+
+  private drain(max: number): (E | ControlFrame)[] {
+    const batch: (E | ControlFrame)[] = [];
+    while (batch.length < max) {
+      const ready = this.take();
+      if (!ready || ready.done) break;
+      batch.push(ready.value);
+    }
+    return batch;
   }
 
   private take(): IteratorResult<E | ControlFrame> | null {
