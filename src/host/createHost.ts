@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContainerModule } from 'inversify';
+import { acpBackendModule } from '../adapters/acp/acpBackendModule.js';
 import { fakeBackendModule } from '../adapters/fakeBackend/fakeBackendModule.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
@@ -137,5 +138,6 @@ function backendModules(config: HostConfig): ContainerModule[] {
   const kinds = new Set(Object.values(config.profiles).flatMap((p) => (p.backend ? [p.backend] : [])));
   const modules: ContainerModule[] = [];
   if (kinds.has('fake')) modules.push(fakeBackendModule({ backendId: 'fake', eventDelayMs: 30 }));
+  if (kinds.has('acp')) modules.push(acpBackendModule({ backendId: 'acp' }));
   return modules;
 }

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { MemoryBusOptionsSchema } from '../adapters/memoryBus/memoryBusOptions.js';
 import { ProfileNameSchema, RuntimeOptionsSchema } from '../application/runtimeOptions.js';
 
-/** Backend kinds the host can build from configuration. `fake` is the scripted test double. */
-export const BackendKindSchema = z.enum(['fake']);
+/** Backend kinds the host can build from configuration. `fake` is the scripted test double; `acp` runs ACP agents (docs/acp.md). */
+export const BackendKindSchema = z.enum(['fake', 'acp']);
 
 const HostProfileSchema = z.strictObject({
   /** Backend kind that executes this profile; null: Workers are unavailable placeholders. */

@@ -1,0 +1,117 @@
+import type { ProtocolEvent } from '../../domain/protocolEvent.js';
+import { bounded, carriedEventName, carriedFields, defined, textOf, tokenCount, type AcpUpdate } from './acpContent.js';
+import { AcpToolCalls } from './acpToolCalls.js';
+
+/** `live`: a prompt turn; `replay`: `session/load` history (user messages come from the agent then). */
+export type UpdateMode = 'live' | 'replay';
+
+interface TextBlock {
+  text: string;
+  messageId: unknown;
+  truncated: boolean;
+}
+
+/** Characters a `text_done` / `thinking_done` may assemble; beyond it the event says `truncated`. */
+const MAX_ASSEMBLED = 512 * 1024;
+
+/**
+ * Maps ACP `session/update`s, in arrival order, to worker-protocol events (protocol-events.md):
+ * `agent_message_chunk` to `text_delta`, `agent_thought_chunk` to `thinking_start` / `thinking_delta`,
+ * tool calls via AcpToolCalls, `usage_update` to `usage`; a text or thinking block is closed with
+ * `text_done` / `thinking_done` (its assembled text) when other content interrupts it, when its
+ * `messageId` changes, or at `flush` (turn end). Live `user_message_chunk`s are the agent echoing the
+ * input the backend already published as `user_message`, so they are skipped; replayed ones become
+ * `user_message`. Any other kind, or non-text content, is carried as `acp_<kind>` with its fields.
+ */
+export class AcpUpdateMapper {
+  private text: TextBlock | null = null;
+  private thinking: TextBlock | null = null;
+  private user: string | null = null;
+  private readonly tools = new AcpToolCalls();
+
+  map(update: AcpUpdate, mode: UpdateMode): ProtocolEvent[] {
+    const out: ProtocolEvent[] = [];
+    const kind = update.sessionUpdate;
+    if (kind !== 'user_message_chunk') this.closeUser(out);
+    switch (kind) {
+      case 'agent_message_chunk': {
+        const text = textOf(update.content);
+        if (text === null) break;
+        this.closeThinking(out);
+        if (this.text && update.messageId != null && this.text.messageId != null && update.messageId !== this.text.messageId) this.closeText(out);
+        this.text = append(this.text, text, update.messageId);
+        if (text) out.push({ event: 'text_delta', data: { text } });
+        return out;
+      }
+      case 'agent_thought_chunk': {
+        const text = textOf(update.content);
+        if (text === null) break;
+        this.closeText(out);
+        if (!this.thinking) out.push({ event: 'thinking_start' });
+        this.thinking = append(this.thinking, text, update.messageId);
+        if (text) out.push({ event: 'thinking_delta', data: { text } });
+        return out;
+      }
+      case 'user_message_chunk': {
+        if (mode === 'live') return out;
+        const text = textOf(update.content);
+        if (text === null) break;
+        this.closeText(out);
+        this.closeThinking(out);
+        this.user = (this.user ?? '') + text;
+        return out;
+      }
+      case 'tool_call':
+      case 'tool_call_update':
+        this.closeText(out);
+        this.closeThinking(out);
+        out.push(...(kind === 'tool_call' ? this.tools.announce(update) : this.tools.update(update)));
+        return out;
+      case 'usage_update':
+        out.push({ event: 'usage', data: defined({ context_tokens: tokenCount(update.used), context_window: tokenCount(update.size), cost: bounded(update.cost) }) });
+        return out;
+    }
+    const { name, kindField } = carriedEventName(kind);
+    const data = bounded(carriedFields(update)) as Record<string, unknown>;
+    out.push({ event: name, data: kindField === null ? data : { kind: kindField, ...data } });
+    return out;
+  }
+
+  /** Closes open blocks (turn end, end of a replay) and forgets the turn's tool calls. */
+  flush(): ProtocolEvent[] {
+    const out: ProtocolEvent[] = [];
+    this.closeUser(out);
+    this.closeThinking(out);
+    this.closeText(out);
+    this.tools.clear();
+    return out;
+  }
+
+  private closeText(out: ProtocolEvent[]): void {
+    if (!this.text) return;
+    out.push({ event: 'text_done', data: this.text.truncated ? { text: this.text.text, truncated: true } : { text: this.text.text } });
+    this.text = null;
+  }
+
+  private closeThinking(out: ProtocolEvent[]): void {
+    if (!this.thinking) return;
+    out.push({ event: 'thinking_done', data: this.thinking.truncated ? { text: this.thinking.text, truncated: true } : { text: this.thinking.text } });
+    this.thinking = null;
+  }
+
+  private closeUser(out: ProtocolEvent[]): void {
+    if (this.user === null) return;
+    out.push({ event: 'user_message', data: { segments: [{ kind: 'text', content: this.user.slice(0, 128 * 1024) || ' ' }] } });
+    this.user = null;
+  }
+}
+
+function append(block: TextBlock | null, text: string, messageId: unknown): TextBlock {
+  const current = block ?? { text: '', messageId: messageId ?? null, truncated: false };
+  if (current.truncated) return current;
+  if (current.text.length + text.length > MAX_ASSEMBLED) {
+    current.text += text.slice(0, MAX_ASSEMBLED - current.text.length);
+    current.truncated = true;
+  } else current.text += text;
+  return current;
+}

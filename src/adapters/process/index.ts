@@ -1,0 +1,4 @@
+export * from './byteTail.js';
+export * from './childEnvironment.js';
+export * from './processRegistry.js';
+export * from './supervisedProcess.js';
