@@ -15,6 +15,8 @@ const SCRIPTS: readonly { file: string; nodeFlags: readonly string[] }[] = [
   { file: 'publish.ts', nodeFlags: [] },
   { file: 'resume.ts', nodeFlags: [] },
   { file: 'idleWorkers.ts', nodeFlags: ['--expose-gc'] },
+  { file: 'hostInput.ts', nodeFlags: [] },
+  { file: 'sseFanout.ts', nodeFlags: ['--expose-gc'] },
 ];
 
 function run(file: string, nodeFlags: readonly string[]): Promise<{ code: number | null; rows: (Row & { bench: string })[]; seconds: number }> {

@@ -3,17 +3,18 @@ import type { ClockPort } from '../ports/clockPort.js';
 export type Settled<T> = { kind: 'ok'; value: T } | { kind: 'threw'; error: unknown } | { kind: 'timeout' };
 
 /**
- * Runs one backend call with a deadline. The call gets an AbortSignal that fires at the deadline or
- * when `parent` aborts; a call that throws (even synchronously) settles as `threw`. A value that
- * arrives after the deadline goes to `onLate` (so a late spawn can be stopped, never orphaned).
+ * Runs one backend call with a deadline. The call gets an AbortSignal that fires at the deadline; a
+ * call that throws (even synchronously) settles as `threw`. A value that arrives after the deadline
+ * goes to `onLate` (so a late spawn can be stopped, never orphaned). A caller on a hot path may pass a
+ * controller it reuses for sequential calls until one is aborted.
  */
 export function withDeadline<T>(
   clock: ClockPort,
   ms: number,
   call: (signal: AbortSignal) => Promise<T>,
   onLate?: (value: T) => void,
+  controller: AbortController = new AbortController(),
 ): Promise<Settled<T>> {
-  const controller = new AbortController();
   return new Promise<Settled<T>>((resolve) => {
     let settled = false;
     const cancelTimer = clock.setTimer(ms, () => {

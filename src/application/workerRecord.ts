@@ -25,6 +25,7 @@ export class WorkerRecord {
   inFlight = false;
   restoreToken: string | null = null;
   updatedAt: number;
+  private dispatchController: AbortController | null = null;
 
   constructor(
     readonly ref: WorkerRef,
@@ -67,6 +68,16 @@ export class WorkerRecord {
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
     };
+  }
+
+  /**
+   * The controller for this Worker's dispatches: shared by successive (never concurrent: single
+   * flight) dispatches until a deadline aborts it. Creating one per input was the largest cost of
+   * `submitInput`.
+   */
+  dispatchControl(): AbortController {
+    if (!this.dispatchController || this.dispatchController.signal.aborted) this.dispatchController = new AbortController();
+    return this.dispatchController;
   }
 
   attach(handle: ExecutionHandle): void {

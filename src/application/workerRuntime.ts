@@ -176,8 +176,12 @@ export class WorkerRuntime {
     const versionBefore = record.runStateVersion;
     const backend = record.backend!;
     try {
-      const settled = await withDeadline(this.clock, this.options.deadlines.dispatchMs, (signal) =>
-        backend.dispatchInput(record.handle, parsed.data, submissionId, signal),
+      const settled = await withDeadline(
+        this.clock,
+        this.options.deadlines.dispatchMs,
+        (signal) => backend.dispatchInput(record.handle, parsed.data, submissionId, signal),
+        undefined,
+        record.dispatchControl(),
       );
       if (settled.kind === 'timeout') return operationResult('input', 'dispatch_timeout', record.state);
       if (settled.kind === 'threw') return operationResult('input', 'backend_error', record.state, { message: thrownMessage(settled.error) });

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContainerModule } from 'inversify';
 import { acpBackendModule } from '../adapters/acp/acpBackendModule.js';
 import { fakeBackendModule } from '../adapters/fakeBackend/fakeBackendModule.js';
+import { workerBridgeBackendModule } from '../adapters/workerBridge/workerBridgeBackendModule.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
 import type { HostConfig } from './hostConfig.js';
@@ -139,5 +140,6 @@ function backendModules(config: HostConfig): ContainerModule[] {
   const modules: ContainerModule[] = [];
   if (kinds.has('fake')) modules.push(fakeBackendModule({ backendId: 'fake', eventDelayMs: 30 }));
   if (kinds.has('acp')) modules.push(acpBackendModule({ backendId: 'acp' }));
+  if (kinds.has('workerBridge')) modules.push(workerBridgeBackendModule({ backendId: 'workerBridge' }));
   return modules;
 }

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { MemoryBusOptionsSchema } from '../adapters/memoryBus/memoryBusOptions.js';
 import { ProfileNameSchema, RuntimeOptionsSchema } from '../application/runtimeOptions.js';
 
-/** Backend kinds the host can build from configuration. `fake` is the scripted test double; `acp` runs ACP agents (docs/acp.md). */
-export const BackendKindSchema = z.enum(['fake', 'acp']);
+/**
+ * Backend kinds the host can build from configuration. `fake` is the scripted test double; `acp` runs ACP agents (docs/acp.md);
+ * `workerBridge` runs yoi worker processes over their Unix socket (docs/worker-bridge.md).
+ */
+export const BackendKindSchema = z.enum(['fake', 'acp', 'workerBridge']);
 
 const HostProfileSchema = z.strictObject({
   /** Backend kind that executes this profile; null: Workers are unavailable placeholders. */

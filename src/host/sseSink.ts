@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FrameSink } from './streamPump.js';
 
@@ -39,16 +38,20 @@ export class SseSink implements FrameSink {
     return this.response.write(chunk);
   }
 
-  async drained(timeoutMs: number): Promise<boolean> {
-    if (this.closed) return false;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      await once(this.response, 'drain', { signal: timeout });
-      return !this.closed;
-    } catch {
-      this.response.destroy();
-      return false;
-    }
+  drained(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const settle = (drained: boolean) => {
+        clearTimeout(timer);
+        this.response.off('drain', onDrain).off('close', onClose);
+        if (!drained) this.response.destroy();
+        resolve(drained && !this.closed);
+      };
+      const onDrain = () => settle(true);
+      const onClose = () => settle(false);
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      this.response.once('drain', onDrain).once('close', onClose);
+    });
   }
 
   close(): void {

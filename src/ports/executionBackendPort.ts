@@ -65,7 +65,8 @@ export interface ExecutionBackendPort {
    * Hands one input to a connected Worker (`idle`, never while another input is in flight).
    * `accepted` means committed by the execution and must echo `submissionId`; a missing or different
    * id is turned into `rejected` (`commit_ack_mismatch`) by the Runtime. `busy` when the execution
-   * itself is running; `rejected` with a diagnostic otherwise.
+   * itself is running; `rejected` with a diagnostic otherwise. The signal may be shared by successive
+   * dispatches to the same Worker (never concurrent ones): remove any listener you add once the call settles.
    */
   dispatchInput(handle: ExecutionHandle, input: WorkerInput, submissionId: string, signal: AbortSignal): Promise<DispatchResult>;
 

@@ -7,6 +7,7 @@ import type { ObservationFrame } from '../../domain/observation.js';
 import type { HostConfig } from '../hostConfig.js';
 import { RuntimeWorkerParamsSchema, WorkerIdParamsSchema } from '../httpSchemas.js';
 import { sendError, sendResult } from '../replies.js';
+import { EncodedFrames } from '../encodedFrames.js';
 import { SseSink, sseMessage } from '../sseSink.js';
 import { pumpFrames } from '../streamPump.js';
 import { WsSink } from '../wsSink.js';
@@ -38,6 +39,10 @@ function encodeObservationSse(frame: ObservationFrame): string {
   }
 }
 
+function encodeObservationWs(frame: ObservationFrame): string {
+  return JSON.stringify(toBrowserFrame(frame));
+}
+
 function encodeLifecycleSse(frame: LifecycleItem): string {
   if (frame.type === 'lifecycle') return sseMessage('lifecycle', frame, frame.cursor);
   return sseMessage(frame.type, frame, frame.type === 'lagged' ? frame.resumeAfter : null);
@@ -46,6 +51,13 @@ function encodeLifecycleSse(frame: LifecycleItem): string {
 /** Observation streams (SSE and WebSocket) and the lifecycle stream. */
 export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, config: HostConfig): void {
   const { heartbeatMs, retryMs, drainTimeoutMs, subscriberQueue } = config.streams;
+  const sseTexts = new EncodedFrames<ObservationFrame>();
+  const wsTexts = new EncodedFrames<ObservationFrame>();
+  // Live frames are shared objects (cacheable); replayed ones are made per subscriber (not worth caching).
+  const observationSse = (frame: ObservationFrame) =>
+    frame.type === 'observation' && !frame.replayed ? sseTexts.text(frame, encodeObservationSse) : encodeObservationSse(frame);
+  const observationWs = (frame: ObservationFrame) =>
+    frame.type === 'observation' && !frame.replayed ? wsTexts.text(frame, encodeObservationWs) : encodeObservationWs(frame);
 
   app.get('/v1/workers/:workerId/events', (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
@@ -56,7 +68,7 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     if (!observed.ok) return sendResult(reply, observed.result);
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
-    void pumpFrames(observed.subscription, encodeObservationSse, sink, drainTimeoutMs);
+    void pumpFrames(observed.subscription, observationSse, sink, drainTimeoutMs);
   });
 
   app.get('/v1/runtimes/:runtimeId/workers/:workerId/events', async (request, reply) => {
@@ -68,7 +80,7 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     if (!observed.ok) return sendResult(reply, observed.result);
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
-    void pumpFrames(observed.subscription, encodeObservationSse, sink, drainTimeoutMs);
+    void pumpFrames(observed.subscription, observationSse, sink, drainTimeoutMs);
   });
 
   app.get('/v1/workers/:workerId/events/ws', { websocket: true }, (socket, request) => {
@@ -83,7 +95,7 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     }
     socket.on('close', () => observed.subscription.close());
     socket.on('message', () => undefined); // the stream is one-way; inbound messages are ignored
-    void pumpFrames(observed.subscription, (frame) => JSON.stringify(toBrowserFrame(frame)), new WsSink(socket), drainTimeoutMs);
+    void pumpFrames(observed.subscription, observationWs, new WsSink(socket), drainTimeoutMs);
   });
 
   app.get('/v1/events', (request, reply) => {
