@@ -1,0 +1,209 @@
+/**
+ * Benchmark: the worker bridge's relay, from a worker's Unix socket to a bus subscriber.
+ *
+ * Relay: the scripted test worker (test/support/bridgeTestWorker.mjs, a real subprocess started by
+ * the bridge) answers one `run` with N `text_delta` lines written as one block, built once per N (so
+ * the reading side, not the worker, is the bottleneck). Measured from `submitInput` until a bus
+ * subscriber of the Worker has received all N deltas (each checked, in order): line framing, JSON,
+ * the publish hook's validation, the memory bus, the subscriber. Baseline, in the same run: another
+ * test-worker process with the same stream, read by a bare JSONL socket reader (split lines,
+ * `JSON.parse`, count), from writing `run` until all N deltas were parsed.
+ * Informational: the same N events handed to an execution context one by one in process (no socket,
+ * no framing: the publish hook, bus and subscriber alone, through the fake backend), which bounds
+ * what any backend can relay; and spawn-to-ready (`create()` until connected: process start, socket,
+ * snapshot).
+ *
+ * Run: npx tsx bench/bridgeRelay.ts
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fakeBackendModule, FakeExecutionBackend } from '../src/adapters/fakeBackend/index.js';
+import { workerBridgeBackendModule } from '../src/adapters/workerBridge/index.js';
+import { createRuntimeContainer, WorkerRuntime, type ObservationFrame, type ObservationSubscription } from '../src/index.js';
+import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
+
+const DELTAS = 50_000;
+const TRIALS = 5;
+const SPAWNS = 7;
+const TARGET = 0.8;
+const TEST_WORKER = fileURLToPath(new URL('../test/support/bridgeTestWorker.mjs', import.meta.url));
+const prompt = (n: number) => `go #burst:${n}`;
+
+function runtimeFor(fake?: FakeExecutionBackend): WorkerRuntime {
+  return createRuntimeContainer({
+    runtime: {
+      profiles: {
+        bridge: { backend: 'workerBridge', options: { command: process.execPath, args: [TEST_WORKER] } },
+        fake: { backend: 'fake' },
+      },
+      deadlines: { spawnMs: 30_000, dispatchMs: 10_000 },
+    },
+    memoryBus: { retentionPerWorker: DELTAS + 100, subscriberQueue: DELTAS + 100 },
+    backends: [workerBridgeBackendModule(), ...(fake ? [fakeBackendModule(fake)] : [])],
+  }).get(WorkerRuntime);
+}
+
+/** The same deltas published through a Worker's context in process, awaited one by one, until a subscriber has them all. */
+async function inProcessRates(trials: number, n: number): Promise<number[]> {
+  const fake = new FakeExecutionBackend({ backendId: 'fake' });
+  const runtime = runtimeFor(fake);
+  await runtime.create({ workerId: 'inproc', profile: 'fake' });
+  const observed = runtime.observe('inproc', { queueLimit: 10 * n });
+  sanity(observed.ok, 'observe');
+  const next = reader(observed.subscription);
+  const rates: number[] = [];
+  for (let t = 0; t < trials + 1; t++) {
+    const events = Array.from({ length: n }, (_, i) => ({ event: 'text_delta', data: { text: `c${i} ` } }));
+    const start = now();
+    const reading = (async () => {
+      for (let received = 0; received < n; ) {
+        for (const frame of await next()) if (frame.type === 'observation') sanity(frame.observation.event.data?.text === `c${received++} `, 'in-process order');
+      }
+    })();
+    for (const event of events) await fake.publish('inproc', event);
+    await reading;
+    if (t > 0) rates.push(n / ((now() - start) / 1000));
+  }
+  await runtime.shutdown();
+  return rates;
+}
+
+/** Frames from one subscription, in batches when the bus offers them. */
+function reader(subscription: ObservationSubscription): () => Promise<ObservationFrame[]> {
+  if (subscription.nextBatch) return () => subscription.nextBatch!(4096);
+  const iterator = subscription[Symbol.asyncIterator]();
+  return async () => {
+    const { value, done } = await iterator.next();
+    return done ? [] : [value];
+  };
+}
+
+async function relayRun(runtime: WorkerRuntime, next: () => Promise<ObservationFrame[]>, n: number): Promise<number> {
+  const start = now();
+  const result = await runtime.submitInput('relay', { kind: 'user', segments: [{ kind: 'text', content: prompt(n) }] });
+  sanity(result.outcome === 'accepted', `input ${result.reason}`);
+  let received = 0;
+  let elapsed = 0;
+  for (let idle = false; !idle; ) {
+    const frames = await next();
+    sanity(frames.length > 0, 'the subscription ended');
+    for (const frame of frames) {
+      sanity(frame.type === 'observation', `unexpected ${frame.type} frame`);
+      const event = frame.observation.event;
+      if (event.event === 'text_delta') {
+        sanity(event.data?.text === `c${received} `, `delta ${received} out of order`);
+        if (++received === n) elapsed = now() - start;
+      }
+      if (event.event === 'status' && event.data?.status === 'idle') idle = true;
+    }
+  }
+  sanity(received === n, `received ${received} of ${n}`);
+  return n / (elapsed / 1000);
+}
+
+/** A second worker process with the same stream, read by a bare JSONL socket reader. */
+async function bareWorker(dir: string) {
+  const socketPath = join(dir, 'bare.sock');
+  const child = spawn(process.execPath, [TEST_WORKER, '--socket', socketPath], { stdio: 'ignore' });
+  let socket = createConnection({ path: socketPath });
+  for (let tries = 0; ; tries++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    sanity(tries < 500, 'the bare worker did not listen');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    socket = createConnection({ path: socketPath });
+  }
+  let onLine: (event: { event: string; data?: { text?: string; status?: string } }) => void = () => undefined;
+  let rest = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (line !== '') onLine(JSON.parse(line));
+  });
+  const run = (n: number) =>
+    new Promise<number>((resolve) => {
+      let received = 0;
+      let elapsed = 0;
+      const start = now();
+      onLine = (event) => {
+        if (event.event === 'text_delta') {
+          sanity(event.data?.text === `c${received} `, `bare delta ${received} out of order`);
+          if (++received === n) elapsed = now() - start;
+        }
+        if (event.event === 'status' && event.data?.status === 'idle' && received === n) resolve(n / (elapsed / 1000));
+      };
+      socket.write(`${JSON.stringify({ method: 'run', params: { input: [{ kind: 'text', content: prompt(n) }] } })}\n`);
+    });
+  return { run, close: () => (socket.destroy(), child.kill('SIGKILL')) };
+}
+
+async function spawnToReady(): Promise<number[]> {
+  const runtime = runtimeFor();
+  const times: number[] = [];
+  for (let i = 0; i < SPAWNS; i++) {
+    const start = now();
+    const { result } = await runtime.create({ workerId: `spawn-${i}`, profile: 'bridge' });
+    times.push(now() - start);
+    sanity(result.outcome === 'accepted', `create ${result.reason}`);
+    await runtime.stop(`spawn-${i}`);
+  }
+  await runtime.shutdown();
+  return times;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wr-bench-bridge-'));
+const runtime = runtimeFor();
+const { result } = await runtime.create({ workerId: 'relay', profile: 'bridge' });
+sanity(result.outcome === 'accepted', `create ${result.reason}`);
+const observed = runtime.observe('relay', { queueLimit: 10 * DELTAS });
+sanity(observed.ok, 'observe');
+const next = reader(observed.subscription);
+const bare = await bareWorker(dir);
+await relayRun(runtime, next, DELTAS); // warm-up (and the worker builds its block)
+await bare.run(DELTAS);
+const relayRates: number[] = [];
+const bareRates: number[] = [];
+for (let t = 0; t < TRIALS; t++) {
+  relayRates.push(await relayRun(runtime, next, DELTAS));
+  bareRates.push(await bare.run(DELTAS));
+}
+bare.close();
+await runtime.shutdown();
+rmSync(dir, { recursive: true, force: true });
+const inProcess = median(await inProcessRates(TRIALS, DELTAS));
+const spawns = await spawnToReady();
+
+const relayRate = median(relayRates);
+const bareRate = median(bareRates);
+const rows: Row[] = [
+  {
+    measurement: `worker bridge relay, ${DELTAS / 1000}k deltas to a bus subscriber`,
+    figure: perSecond(relayRate, 'events'),
+    baseline: `${perSecond(bareRate, 'events')} bare JSONL socket reader`,
+    ratio: `${ratio(relayRate / bareRate)} of bare`,
+    target: `>= ${TARGET}x bare`,
+    pass: relayRate / bareRate >= TARGET,
+  },
+  {
+    measurement: '  bound: the same events published in process (hook + bus + subscriber)',
+    figure: perSecond(inProcess, 'events'),
+    baseline: '',
+    ratio: `relay ${ratio(relayRate / inProcess)} of it`,
+    target: '',
+    pass: null,
+  },
+  { measurement: 'spawn-to-ready, test worker (plain JS), median', figure: ms(median(spawns)), baseline: '', ratio: '', target: '', pass: null },
+];
+report('Worker bridge relay', rows, [
+  `median of ${TRIALS} trials after a warm-up; both readers verified every delta in order; ${SPAWNS} spawns.`,
+  'the relay also validates each event (publish hook), stores it (memory bus) and delivers it to a subscriber; the bare reader only parses.',
+]);
+process.exit(0);
