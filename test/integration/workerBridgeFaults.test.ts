@@ -88,7 +88,7 @@ describe('WorkerBridgeExecutionBackend: faults while running', () => {
     const names = events.map((e) => e.event);
     expect(names).toEqual(['invoke_start', 'user_message', 'turn_start', 'text_delta', 'error', 'error', 'error', 'error', 'text_delta', 'text_delta', 'text_done', 'turn_end', 'run_end', 'status']);
     const errors = events.filter((e) => e.event === 'error').map((e) => e.data);
-    expect(errors.map((d) => d?.code)).toEqual(['internal', 'internal', 'internal', 'internal']);
+    expect(errors.map((d) => d?.code)).toEqual(['invalid_event', 'invalid_event', 'invalid_event', 'invalid_event']);
     expect(errors.map((d) => d?.message)).toEqual([
       'the worker sent a line that is not JSON; it was skipped',
       'the worker sent a line that is not a protocol event; it was skipped',

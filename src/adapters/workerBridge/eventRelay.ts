@@ -7,7 +7,8 @@ const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** The one event the bridge writes itself: in place of a worker line that is not a valid event. */
 export function internalError(message: string): WireEvent {
-  return { event: 'error', data: { code: 'internal', message } };
+  // Not a run-ending code: the worker's run goes on after a bad line (the connection stays open).
+  return { event: 'error', data: { code: 'invalid_event', message } };
 }
 
 const FAULT_MESSAGES: Record<LineFault, string> = {
@@ -21,7 +22,7 @@ const FAULT_MESSAGES: Record<LineFault, string> = {
  * awaited before the next (so the order holds on any bus). Control steps (a loss, a reseed) are queued
  * in the same line, so they happen between the events they came between. After each published event
  * `observe` sees it (run state, snapshots, acknowledgements follow what was published, nothing else).
- * An event the publish hook refuses as invalid or oversized is replaced by an `error { code: internal }`;
+ * An event the publish hook refuses as invalid or oversized is replaced by an `error { code: invalid_event }`;
  * nothing is dropped silently. A long queue asks the reader to pause (`pressure(true)`).
  */
 export class EventRelay implements LineSink {
