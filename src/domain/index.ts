@@ -16,3 +16,4 @@ export * from './stream/logStream.js';
 export * from './stream/logSubscription.js';
 export * from './stream/streamFrames.js';
 export * from './stream/resumePlan.js';
+export * from './plainJson.js';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { SegmentSchema, utf8Length } from './workerInput.js';
+import { copyPlainJson } from './plainJson.js';
+import { SegmentSchema } from './workerInput.js';
 
 /** Largest serialised protocol event accepted at the publish hook. */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
-const Obj = z.looseObject({});
 const str = z.string();
 const int = z.number().int();
 const optInt = int.nonnegative().optional();
@@ -62,41 +62,41 @@ export interface ProtocolEvent {
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
-const Envelope = z.strictObject({
-  event: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/),
-  data: Obj.optional(),
-});
+const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 export type EventParseResult =
   | { ok: true; event: ProtocolEvent }
   | { ok: false; reason: 'invalid_event' | 'too_large'; message: string };
 
+const invalid = (message: string): EventParseResult => ({ ok: false, reason: 'invalid_event', message });
+
 /**
- * Validates a protocol event at the publish edge: the envelope, the known kind's `data`, and the
- * serialised size. Unknown kinds pass with only the envelope checked.
+ * Validates a protocol event at the publish edge: the envelope `{ event, data? }` (no other field), the
+ * known kind's `data`, and the serialised size. Unknown kinds pass with only the envelope checked.
+ * Returns a deep plain-JSON copy. The envelope is checked by hand: this runs once per event.
  */
 export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BYTES): EventParseResult {
-  const envelope = Envelope.safeParse(raw);
-  if (!envelope.success) return { ok: false, reason: 'invalid_event', message: firstIssue(envelope.error) };
-  const { event, data } = envelope.data;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid('(root): expected an object');
+  const envelope = raw as { event?: unknown; data?: unknown };
+  for (const key in envelope) if (key !== 'event' && key !== 'data') return invalid(`(root): unrecognized key "${key.slice(0, 32)}"`);
+  const { event, data } = envelope;
+  if (typeof event !== 'string' || !EVENT_NAME.test(event)) return invalid('event: expected a snake_case event name');
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) return invalid('data: expected an object');
   const schema = KNOWN_EVENT_DATA[event];
-  if (schema === null && data !== undefined && Object.keys(data).length > 0) {
-    return { ok: false, reason: 'invalid_event', message: `${event} carries no data` };
-  }
+  if (schema === null && data !== undefined && Object.keys(data).length > 0) return invalid(`${event} carries no data`);
   if (schema) {
     const parsed = schema.safeParse(data);
-    if (!parsed.success) return { ok: false, reason: 'invalid_event', message: `${event}: ${firstIssue(parsed.error)}` };
+    if (!parsed.success) return invalid(`${event}: ${firstIssue(parsed.error)}`);
   }
-  let json: string;
-  try {
-    json = JSON.stringify(envelope.data);
-  } catch {
-    return { ok: false, reason: 'invalid_event', message: 'event is not serialisable' };
+  // A deep plain-JSON copy, sized on the way: the stored event cannot change when the backend mutates its object later.
+  const copy = copyPlainJson(data === undefined ? { event } : { event, data }, maxBytes);
+  if (!copy.ok) {
+    return copy.message === 'too_large'
+      ? { ok: false, reason: 'too_large', message: `event exceeds ${maxBytes} bytes` }
+      : invalid(`event is not plain JSON: ${copy.message}`);
   }
-  const size = utf8Length(json);
-  if (size > maxBytes) return { ok: false, reason: 'too_large', message: `event of ${size} bytes exceeds ${maxBytes}` };
-  // A deep, plain-JSON copy: the stored event cannot change when the backend mutates its object later.
-  return { ok: true, event: JSON.parse(json) as ProtocolEvent };
+  if (copy.bytes > maxBytes) return { ok: false, reason: 'too_large', message: `event of ${copy.bytes} bytes exceeds ${maxBytes}` };
+  return { ok: true, event: copy.value as ProtocolEvent };
 }
 
 function firstIssue(error: z.ZodError): string {
