@@ -1,0 +1,253 @@
+import type { EndReason, ObservationFrame, ObservationSubscription } from '../../domain/observation.js';
+import { planResume } from '../../domain/stream/resumePlan.js';
+import type { ControlFrame } from '../../domain/stream/streamFrames.js';
+import { replayed, type Entry } from './redisEntries.js';
+import type { StreamMeta } from './redisScripts.js';
+
+/** What a subscription reads from once attached: its Worker stream in this process. */
+export interface SubscriptionFeed {
+  /** Retained entries `from..to` (one page) with the stream's epoch, read atomically. */
+  range(from: number, to: number): Promise<{ epoch: string | null; entries: readonly (Entry | null)[] }>;
+  /** The stream turned out to be in another epoch: re-read it (resets its subscribers). */
+  resync(): void;
+}
+
+type Frame = ObservationFrame;
+const DONE: IteratorResult<never> = { done: true, value: undefined };
+const RETRY_MS = 250;
+const seq = (entry: Entry): number => entry.observation.sequence;
+
+/**
+ * One subscriber of a Redis Worker stream, with the memory bus's frames and bounds. Entries up to
+ * `catchUpUntil` are pulled from Redis a page at a time as the subscriber reads (replay costs no
+ * queue); later ones are pushed by the process's reader loop into `live`, bounded by `queueLimit`.
+ * Delivery is by sequence (`nextSequence`), so the switch from pulled to pushed can neither skip nor repeat.
+ */
+export class RedisSubscription implements ObservationSubscription, AsyncIterableIterator<Frame> {
+  epoch: string | null = null;
+  private feed: SubscriptionFeed | null = null;
+  private nextSequence = 1;
+  private replayUntil = 0;
+  private catchUpUntil = 0;
+  private fetched: Entry[] = [];
+  private live: Entry[] = [];
+  private readonly pending: ControlFrame[] = [];
+  private owed: Entry[] | null = null;
+  private lastCursor: string | null = null;
+  private endReason: EndReason | null = null;
+  private closed = false;
+  private fetching = false;
+  private stalled = false;
+  private generation = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private waiter: ((result: IteratorResult<Frame>) => void) | null = null;
+
+  constructor(
+    private readonly after: string | null,
+    private readonly queueLimit: number,
+    private readonly done: (subscription: RedisSubscription) => void,
+  ) {}
+
+  /** Ended, lagged or closed: nothing more will be read for it. */
+  get finished(): boolean {
+    return this.closed || this.endReason !== null || this.owed !== null;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Frame>> {
+    const ready = this.take();
+    return ready ? Promise.resolve(ready) : new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  return(): Promise<IteratorResult<Frame>> {
+    this.close();
+    return Promise.resolve(DONE);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop();
+    this.wake();
+  }
+
+  /** Plans the resume against the stream as read at subscribe time. */
+  start(meta: StreamMeta, oldest: number): void {
+    const plan = planResume(this.after, meta.epoch, oldest, meta.head);
+    this.pending.push(...plan.leading);
+    this.epoch = meta.epoch;
+    this.nextSequence = plan.from;
+    this.lastCursor = plan.after;
+    this.replayUntil = meta.head;
+  }
+
+  /** Live entries after `position` will be pushed; the ones before are pulled. */
+  attached(feed: SubscriptionFeed, position: number): void {
+    this.feed = feed;
+    this.catchUpUntil = position;
+    this.wake();
+  }
+
+  /** The stream lost its data (another epoch): say so, then follow the new epoch from its oldest entry. */
+  reset(meta: StreamMeta, oldest: number, position: number): void {
+    if (this.closed || this.owed || this.endReason) return;
+    this.pending.push({ type: 'reset', requested: this.lastCursor ?? this.after ?? '', epoch: meta.epoch });
+    this.generation++;
+    this.fetching = this.stalled = false;
+    this.fetched = [];
+    this.live = [];
+    this.epoch = meta.epoch;
+    this.nextSequence = oldest;
+    this.replayUntil = meta.head;
+    this.catchUpUntil = position;
+    this.lastCursor = null;
+    this.wake();
+  }
+
+  /** The stream was re-read and is still in this epoch. */
+  unstall(): void {
+    this.stalled = false;
+    this.wake();
+  }
+
+  /** A live entry from the reader loop (ascending; duplicates ignored). */
+  push(entry: Entry): void {
+    if (this.closed || this.owed || this.endReason) return;
+    const sequence = seq(entry);
+    const last = this.live.length > 0 ? seq(this.live[this.live.length - 1]!) : this.catchUpUntil;
+    if (sequence < this.nextSequence || sequence <= last) return;
+    this.live.push(entry);
+    if (sequence - Math.max(this.nextSequence - 1, this.replayUntil) > this.queueLimit) this.lag();
+    else this.wake();
+  }
+
+  onEnd(reason: EndReason): void {
+    if (this.endReason || this.owed) return;
+    this.endReason = reason;
+    this.wake();
+  }
+
+  /** Overflow or a gap: deliver what is queued and contiguous (bounded), then `lagged` and `end`. */
+  lag(): void {
+    if (this.owed || this.closed) return;
+    const owed = this.fetched.slice(0, this.queueLimit);
+    let expected = this.nextSequence + owed.length;
+    for (const entry of this.live) {
+      if (seq(entry) < expected) continue;
+      if (owed.length >= this.queueLimit || seq(entry) !== expected) break;
+      owed.push(entry);
+      expected++;
+    }
+    this.owed = owed.map((entry) => this.mark(entry));
+    this.endReason = 'lagged';
+    this.fetched = [];
+    this.live = [];
+    this.stop();
+    this.wake();
+  }
+
+  private take(): IteratorResult<Frame> | null {
+    if (this.closed) return DONE;
+    const control = this.pending.shift();
+    if (control) return this.deliver(control);
+    if (this.owed) return this.takeOwed();
+    const entry = this.nextEntry();
+    if (entry) return this.deliver(this.mark(entry));
+    if (this.endReason) return this.deliver({ type: 'end', reason: this.endReason });
+    this.fetch();
+    return null;
+  }
+
+  private nextEntry(): Entry | null {
+    const fetched = this.fetched.shift();
+    if (fetched) return this.advance(fetched);
+    if (this.nextSequence <= this.catchUpUntil) return null;
+    while (this.live.length > 0 && seq(this.live[0]!) < this.nextSequence) this.live.shift();
+    const head = this.live[0];
+    if (!head) return null;
+    if (seq(head) === this.nextSequence) return this.advance(this.live.shift()!);
+    this.catchUpUntil = seq(head) - 1; // a hole in what was pushed: pull it
+    return null;
+  }
+
+  private advance(entry: Entry): Entry {
+    this.nextSequence = seq(entry) + 1;
+    return entry;
+  }
+
+  private takeOwed(): IteratorResult<Frame> {
+    const entry = this.owed!.shift();
+    if (entry) return this.deliver(entry);
+    this.pending.push({ type: 'end', reason: 'lagged' });
+    return this.deliver({ type: 'lagged', resumeAfter: this.lastCursor });
+  }
+
+  private fetch(): void {
+    const feed = this.feed;
+    if (!feed || this.fetching || this.stalled || this.retry || this.nextSequence > this.catchUpUntil) return;
+    this.fetching = true;
+    const generation = this.generation;
+    const from = this.nextSequence;
+    feed.range(from, this.catchUpUntil).then(
+      (page) => generation === this.generation && this.fetchedPage(feed, from, page),
+      () => generation === this.generation && this.retryLater(),
+    );
+  }
+
+  private fetchedPage(feed: SubscriptionFeed, from: number, page: Awaited<ReturnType<SubscriptionFeed['range']>>): void {
+    this.fetching = false;
+    if (this.closed || this.endReason) return;
+    if (page.epoch !== this.epoch) {
+      this.stalled = true;
+      feed.resync();
+      return;
+    }
+    const entries: Entry[] = [];
+    for (const entry of page.entries) {
+      if (!entry || seq(entry) !== from + entries.length) break;
+      entries.push(entry);
+    }
+    // Redis trimmed past this subscriber while it read: never a silent gap.
+    if (entries.length === 0) return this.lag();
+    this.fetched = entries;
+    this.wake();
+  }
+
+  private retryLater(): void {
+    this.fetching = false;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      this.wake();
+    }, RETRY_MS);
+  }
+
+  private mark(entry: Entry): Entry {
+    return seq(entry) <= this.replayUntil ? replayed(entry) : entry;
+  }
+
+  private deliver(value: Frame): IteratorResult<Frame> {
+    if (value.type === 'end') {
+      this.closed = true;
+      this.stop();
+    } else if (value.type === 'observation') this.lastCursor = value.observation.cursor;
+    return { done: false, value };
+  }
+
+  private stop(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.done(this);
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    const ready = this.take();
+    if (!ready) return;
+    this.waiter = null;
+    waiter(ready);
+  }
+}
