@@ -3,6 +3,10 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContainerModule } from 'inversify';
 import { acpBackendModule } from '../adapters/acp/acpBackendModule.js';
 import { fakeBackendModule } from '../adapters/fakeBackend/fakeBackendModule.js';
+import { redisBusModule } from '../adapters/redisBus/redisBusModule.js';
+import { RedisObservationBus } from '../adapters/redisBus/redisObservationBus.js';
+import { redisCatalogModule } from '../adapters/redisCatalog/redisCatalogModule.js';
+import { RedisWorkerCatalog } from '../adapters/redisCatalog/redisWorkerCatalog.js';
 import { workerBridgeBackendModule } from '../adapters/workerBridge/workerBridgeBackendModule.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
@@ -41,7 +45,8 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   const token = config.token ?? generateToken();
   const tokens = new TokenCheck(token);
   const allowedOrigins = new Set(config.allowedOrigins.map((o) => new URL(o).origin));
-  const runtime = createRuntimeContainer({
+  const stores = storeModules(config);
+  const container = createRuntimeContainer({
     runtime: {
       ...config.runtime,
       profiles: Object.fromEntries(
@@ -49,8 +54,10 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       ),
     },
     memoryBus: { retentionPerWorker: config.bus.retentionPerWorker, subscriberQueue: config.bus.subscriberQueue },
+    ...stores,
     backends: options.backends ?? backendModules(config),
-  }).get(WorkerRuntime);
+  });
+  const runtime = container.get(WorkerRuntime);
 
   const app = Fastify({
     logger: {
@@ -113,6 +120,10 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     token,
     tokenGenerated: config.token === undefined,
     async listen() {
+      // Shared stores first (a clear error when Redis is unreachable), then this Runtime's Workers come back.
+      if (config.bus.kind === 'redis') await container.get(RedisObservationBus).connect();
+      if (config.catalog.kind === 'redis') await container.get(RedisWorkerCatalog).connect();
+      await runtime.restoreWorkers();
       await app.listen({ host: config.listen.host, port: config.listen.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.listen.port;
@@ -128,9 +139,20 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
         const force = setTimeout(() => app.server.closeAllConnections(), 1_000);
         await closed;
         clearTimeout(force);
+        if (config.catalog.kind === 'redis') await container.get(RedisWorkerCatalog).close();
       })();
       return closing;
     },
+  };
+}
+
+/** The bus and catalog the config names (memory ones are the container's defaults). */
+function storeModules(config: HostConfig): { bus?: ContainerModule; catalog?: ContainerModule } {
+  const { kind: busKind, ...bus } = config.bus;
+  const { kind: catalogKind, ...catalog } = config.catalog;
+  return {
+    ...(busKind === 'redis' ? { bus: redisBusModule(bus) } : {}),
+    ...(catalogKind === 'redis' ? { catalog: redisCatalogModule(catalog) } : {}),
   };
 }
 

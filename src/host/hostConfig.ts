@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MemoryBusOptionsSchema } from '../adapters/memoryBus/memoryBusOptions.js';
+import { RedisBusOptionsSchema } from '../adapters/redisBus/redisBusOptions.js';
+import { RedisCatalogOptionsSchema } from '../adapters/redisCatalog/redisCatalogModule.js';
 import { ProfileNameSchema, RuntimeOptionsSchema } from '../application/runtimeOptions.js';
 
 /**
@@ -29,10 +31,20 @@ export const HostConfigSchema = z.strictObject({
   bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
   runtime: RuntimeOptionsSchema.omit({ profiles: true }).prefault({}),
   profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: 'No backend configured' } }),
+  /** Where observations live: in this process (`memory`) or shared by every host on one Redis (`redis`). */
   bus: z
-    .strictObject({ kind: z.literal('memory').default('memory') })
-    .extend(MemoryBusOptionsSchema.shape)
-    .prefault({}),
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('memory') }).extend(MemoryBusOptionsSchema.shape),
+      z.strictObject({ kind: z.literal('redis') }).extend(RedisBusOptionsSchema.shape),
+    ])
+    .prefault({ kind: 'memory' }),
+  /** Where the Worker catalog lives; with `redis`, a restarted host brings its Workers back. */
+  catalog: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('memory') }),
+      z.strictObject({ kind: z.literal('redis') }).extend(RedisCatalogOptionsSchema.shape),
+    ])
+    .prefault({ kind: 'memory' }),
   streams: z
     .strictObject({
       heartbeatMs: z.number().int().min(100).max(300_000).default(15_000),

@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   try {
     url = await host.listen();
   } catch (error) {
-    process.stderr.write(`cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' || code === 'EACCES' ? `cannot listen on ${config.listen.host}:${config.listen.port}: ${code}` : (error as Error).message;
+    process.stderr.write(`the host did not start: ${why}\n`);
+    await host.close().catch(() => undefined);
     process.exit(1);
   }
   const lines = [

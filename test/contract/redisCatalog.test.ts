@@ -49,6 +49,19 @@ describe.skipIf(!redisUrl)('RedisWorkerCatalog (real Redis)', () => {
   });
 
   it('an unreachable Redis at start is a clear error', async () => {
-    await expect(redisCatalogModule({ url: 'redis://127.0.0.1:1' })).rejects.toThrow(/Redis catalog unreachable at 127\.0\.0\.1:1/);
+    const catalog = new RedisWorkerCatalog('redis://127.0.0.1:1', prefix);
+    await expect(catalog.connect()).rejects.toThrow(/Redis catalog unreachable at 127\.0\.0\.1:1/);
+    await catalog.close();
+  });
+
+  it('its module binds one catalog under the port and the class', async () => {
+    const { Container } = await import('inversify');
+    const { WorkerCatalogPort } = await import('../../src/ports/workerCatalogPort.js');
+    const container = new Container();
+    container.load(redisCatalogModule({ url: redisUrl!, keyPrefix: prefix }));
+    const catalog = container.get(RedisWorkerCatalog);
+    expect(container.get(WorkerCatalogPort)).toBe(catalog);
+    await catalog.connect();
+    await catalog.close();
   });
 });

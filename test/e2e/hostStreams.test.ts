@@ -76,7 +76,7 @@ describe('SSE observation stream', () => {
   });
 
   it('a deliberately slow client gets lagged (then end) while server memory stays bounded', async () => {
-    h = await startHost({ config: { bus: { retentionPerWorker: 2_000 }, streams: { subscriberQueue: 64, drainTimeoutMs: 20_000 } } });
+    h = await startHost({ config: { bus: { kind: 'memory', retentionPerWorker: 2_000 }, streams: { subscriberQueue: 64, drainTimeoutMs: 20_000 } } });
     await h.call('POST', '/v1/workers', { workerId: 'w', profile: 'fake' });
     const url = new URL(h.url);
     const socket = connect(Number(url.port), url.hostname);

@@ -1,38 +1,23 @@
 import { ContainerModule } from 'inversify';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { WorkerCatalogPort } from '../../ports/workerCatalogPort.js';
 import { RedisWorkerCatalog } from './redisWorkerCatalog.js';
 
 export const RedisCatalogOptionsSchema = z.strictObject({
-  url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
-  keyPrefix: z.string().max(64).default('wr:'),
+  url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  keyPrefix: z.string().regex(/^[A-Za-z0-9:._-]{0,64}$/, 'key prefix: up to 64 of A-Z a-z 0-9 : . _ -').default('wr:'),
 });
 export type RedisCatalogOptions = z.input<typeof RedisCatalogOptionsSchema>;
 
-/** A Redis client that fails fast instead of queueing while Redis is unreachable. */
-export function catalogClient(url: string): Redis {
-  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
-}
-
 /**
- * Connects to Redis (rejecting with a clear message when it is unreachable) and returns the module
- * binding the Redis catalog, plus a `close` for shutdown.
+ * Binds a Redis catalog (also under its class, so a host can `connect()` it before restoring Workers
+ * and `close()` it at shutdown). Nothing connects while the container is built.
  */
-export async function redisCatalogModule(options: RedisCatalogOptions): Promise<{ module: ContainerModule; close(): Promise<void> }> {
+export function redisCatalogModule(options: RedisCatalogOptions = {}): ContainerModule {
   const { url, keyPrefix } = RedisCatalogOptionsSchema.parse(options);
-  const redis = catalogClient(url);
-  redis.on('error', () => undefined); // surfaced as rejected commands, not as an unhandled 'error'
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(`Redis catalog unreachable at ${new URL(url).host}: ${(error as Error).message}`);
-  }
-  const catalog = new RedisWorkerCatalog(redis, keyPrefix);
-  return {
-    module: new ContainerModule(({ bind }) => void bind(WorkerCatalogPort).toConstantValue(catalog)),
-    close: async () => void (await redis.quit().catch(() => redis.disconnect())),
-  };
+  const catalog = new RedisWorkerCatalog(url, keyPrefix);
+  return new ContainerModule(({ bind }) => {
+    bind(RedisWorkerCatalog).toConstantValue(catalog);
+    bind(WorkerCatalogPort).toConstantValue(catalog);
+  });
 }
