@@ -17,6 +17,9 @@ const SCRIPTS: readonly { file: string; nodeFlags: readonly string[] }[] = [
   { file: 'idleWorkers.ts', nodeFlags: ['--expose-gc'] },
   { file: 'hostInput.ts', nodeFlags: [] },
   { file: 'sseFanout.ts', nodeFlags: ['--expose-gc'] },
+  { file: 'acpRelay.ts', nodeFlags: [] },
+  { file: 'bridgeRelay.ts', nodeFlags: [] },
+  { file: 'redisPublish.ts', nodeFlags: [] },
 ];
 
 function run(file: string, nodeFlags: readonly string[]): Promise<{ code: number | null; rows: (Row & { bench: string })[]; seconds: number }> {

@@ -38,9 +38,23 @@ export const NotifyInputSchema = z.strictObject({
 /** Input a caller submits to a Worker: a user turn or a notification. Bounded to MAX_INPUT_BYTES. */
 export const WorkerInputSchema = z
   .discriminatedUnion('kind', [UserInputSchema, NotifyInputSchema])
-  .refine((input) => utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES, {
+  .refine((input) => withinInputBound(input), {
     message: `input larger than ${MAX_INPUT_BYTES} bytes`,
   });
+
+/**
+ * True when the serialised input fits MAX_INPUT_BYTES. Plain text inputs are bounded without
+ * serialising (3 bytes per UTF-16 unit, doubled for escapes, plus framing); others are measured.
+ */
+function withinInputBound(input: { kind: string; message?: string; segments?: readonly { kind: string; content?: unknown }[] }): boolean {
+  let units = 64;
+  if (input.kind === 'notify') units += input.message!.length;
+  for (const segment of input.segments ?? []) {
+    if (segment.kind !== 'text' || typeof segment.content !== 'string') return utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES;
+    units += segment.content.length + 32;
+  }
+  return units * 6 <= MAX_INPUT_BYTES || utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES;
+}
 export type WorkerInput = z.infer<typeof WorkerInputSchema>;
 
 /** UTF-8 byte length without allocating (lone surrogates count as the 3-byte replacement). */

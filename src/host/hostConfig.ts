@@ -17,6 +17,11 @@ const HostProfileSchema = z.strictObject({
   displayName: z.string().max(128).optional(),
 });
 
+/** `{ retentionPerWorker: 5000 }` means the memory store: `kind` may be left out for it. */
+function memoryUnlessNamed(value: unknown): unknown {
+  return value && typeof value === 'object' && !Array.isArray(value) && !('kind' in value) ? { kind: 'memory', ...value } : value;
+}
+
 export const HostConfigSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -33,17 +38,17 @@ export const HostConfigSchema = z.strictObject({
   profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: 'No backend configured' } }),
   /** Where observations live: in this process (`memory`) or shared by every host on one Redis (`redis`). */
   bus: z
-    .discriminatedUnion('kind', [
+    .preprocess(memoryUnlessNamed, z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('memory') }).extend(MemoryBusOptionsSchema.shape),
       z.strictObject({ kind: z.literal('redis') }).extend(RedisBusOptionsSchema.shape),
-    ])
+    ]))
     .prefault({ kind: 'memory' }),
   /** Where the Worker catalog lives; with `redis`, a restarted host brings its Workers back. */
   catalog: z
-    .discriminatedUnion('kind', [
+    .preprocess(memoryUnlessNamed, z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('memory') }),
       z.strictObject({ kind: z.literal('redis') }).extend(RedisCatalogOptionsSchema.shape),
-    ])
+    ]))
     .prefault({ kind: 'memory' }),
   streams: z
     .strictObject({

@@ -9,6 +9,14 @@ describe('package exports', () => {
     expect(typeof core.ExecutionBackendPort).toBe('symbol');
   });
 
+  it('exposes each heavy adapter behind its own subpath', async () => {
+    expect(typeof (await import('worker-runtime/acp')).AcpExecutionBackend).toBe('function');
+    expect(typeof (await import('worker-runtime/worker-bridge')).WorkerBridgeExecutionBackend).toBe('function');
+    expect(typeof (await import('worker-runtime/redis')).RedisObservationBus).toBe('function');
+    expect(typeof (await import('worker-runtime/redis-catalog')).RedisWorkerCatalog).toBe('function');
+    expect(typeof (await import('worker-runtime/host')).createHost).toBe('function');
+  });
+
   it('exposes the conformance suites and the fake from "worker-runtime/testing"', async () => {
     const testing = await import('worker-runtime/testing');
     expect(typeof testing.describeExecutionBackendConformance).toBe('function');

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { WorkerRuntime } from '../../application/workerRuntime.js';
 import type { OperationResult } from '../../domain/executionResult.js';
 import type { WorkerInput } from '../../domain/workerInput.js';
@@ -6,6 +7,7 @@ import {
   CreateWorkerBodySchema,
   CreateWorkerResponseSchema,
   InputBodySchema,
+  ResultBodySchema,
   TranscriptBodySchema,
   WorkerBodySchema,
   WorkerIdParamsSchema,
@@ -20,6 +22,8 @@ export function toWorkerInput(body: InputBody): WorkerInput {
   if (body.kind === 'notify') return { kind: 'notify', message: body.content!, ...(body.autoRun === undefined ? {} : { autoRun: body.autoRun }) };
   return { kind: 'user', segments: body.segments ?? [{ kind: 'text', content: body.content! }] };
 }
+
+const acceptedJsonSchema = z.toJSONSchema(ResultBodySchema, { target: 'draft-07', io: 'output' });
 
 /** Worker routes: list, get, create, input, stop, cancel, remove, transcript. */
 export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idempotency: IdempotencyCache): void {
@@ -48,7 +52,9 @@ export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idemp
     return sendJson(reply, status, CreateWorkerResponseSchema, { worker: current, result, ...(inputResult ? { inputResult } : {}) });
   });
 
-  app.post('/v1/workers/:workerId/input', async (request, reply) => {
+  // The accepted answer is serialised by a compiled serializer from the result schema (cheaper than JSON.stringify).
+  const accepted = { schema: { response: { 202: acceptedJsonSchema } } };
+  app.post('/v1/workers/:workerId/input', accepted, async (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
     if (!params.success) return invalidRequest(reply, params.error);
     const body = InputBodySchema.safeParse(request.body);
