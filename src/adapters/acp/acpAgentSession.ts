@@ -16,7 +16,7 @@ import { AcpTerminals } from './acpTerminals.js';
 import { Turn } from './acpTurn.js';
 import { turnEndEvents, turnFailedEvents, turnStartEvents } from './acpTurnEvents.js';
 import { AcpWire } from './acpWire.js';
-import { within } from './within.js';
+import { within } from '../process/within.js';
 
 /** After the agent exits, how long its remaining output may take to arrive (it is all kept). */
 const DRAIN_MS = 1_000;

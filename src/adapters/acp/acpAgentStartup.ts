@@ -6,7 +6,7 @@ import { SupervisedProcess } from '../process/supervisedProcess.js';
 import { AcpAgentSession } from './acpAgentSession.js';
 import { AcpDiagnosticCode, AUTH_REQUIRED, describeExit, rpcErrorCode, spawnFailure } from './acpDiagnostics.js';
 import { AcpProfileOptionsSchema, describeOptionsError } from './acpOptions.js';
-import { within, type Within } from './within.js';
+import { within, type Within } from '../process/within.js';
 
 export type StartOutcome =
   | { readonly status: 'ready'; readonly session: AcpAgentSession }

@@ -5,7 +5,7 @@ import { RuntimeDirectory } from './runtimeDirectory.js';
 import { connectDiagnostic, Diagnostics, exitedDiagnostic, spawnFailure } from './workerBridgeDiagnostics.js';
 import { SOCKET_ENV, SOCKET_PLACEHOLDER, type CommandOptions } from './workerBridgeOptions.js';
 import { WorkerConnection } from './workerConnection.js';
-import { pause } from './within.js';
+import { pause } from '../process/within.js';
 
 /** Between two connection attempts while a started worker is not listening yet. */
 const POLL_MS = 20;

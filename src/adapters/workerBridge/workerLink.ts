@@ -10,7 +10,7 @@ import { SubmissionTracker } from './submissionTracker.js';
 import { Diagnostics, exitedDiagnostic } from './workerBridgeDiagnostics.js';
 import type { WorkerBridgeProfileOptions } from './workerBridgeOptions.js';
 import { WorkerConnection } from './workerConnection.js';
-import { pause, within } from './within.js';
+import { pause, within } from '../process/within.js';
 
 /** After the connection closed, how long to wait for a started worker's exit before reconnecting (a crash is not redialled). */
 const EXIT_WAIT_MS = 300;

@@ -4,7 +4,7 @@ import type { ControlResult, DispatchResult, SnapshotResult } from '../../ports/
 import { withoutCwd } from './snapshotData.js';
 import { Diagnostics } from './workerBridgeDiagnostics.js';
 import type { WorkerLink } from './workerLink.js';
-import { within } from './within.js';
+import { within } from '../process/within.js';
 
 /** The longest a cancel escalation may wait for a started worker to go, so cancel still answers in time. */
 const CANCEL_KILL_WAIT_MS = 1_000;

@@ -1,3 +1,4 @@
+/** Waiting with a bound: shared by the adapters that supervise processes and sockets (ACP, worker bridge). */
 export type Within<T> =
   | { readonly kind: 'ok'; readonly value: T }
   | { readonly kind: 'error'; readonly error: unknown }
