@@ -7,7 +7,12 @@ import { createRuntimeContainer } from '../../src/container/createRuntimeContain
 import { textInput } from '../../src/domain/workerInput.js';
 import { ExecutionBackendPort } from '../../src/ports/executionBackendPort.js';
 import { WorkerCatalogPort } from '../../src/ports/workerCatalogPort.js';
-import { FakeExecutionBackend, type FakeExecutionBackendOptions } from '../../src/testing/index.js';
+import { FakeExecutionBackend, takeFrames, type FakeExecutionBackendOptions } from '../../src/testing/index.js';
+import { MemoryObservationBus } from '../../src/adapters/memoryBus/memoryObservationBus.js';
+import { RandomIds } from '../../src/adapters/system/randomIds.js';
+import { SystemClock } from '../../src/adapters/system/systemClock.js';
+import { ObservationPublisherPort } from '../../src/ports/observationPublisherPort.js';
+import { ObservationReaderPort } from '../../src/ports/observationReaderPort.js';
 
 /** One "process": a Runtime with id `rt` on a shared catalog and its own FAKE backend. */
 function boot(catalog: WorkerCatalogPort, fake: FakeExecutionBackendOptions = {}) {
@@ -124,5 +129,35 @@ describe('memoryCatalogModule', () => {
     const catalog = new MemoryWorkerCatalog();
     const container = createRuntimeContainer({ catalog: memoryCatalogModule(catalog) });
     expect(container.get(WorkerRuntime)).toBeInstanceOf(WorkerRuntime);
+  });
+});
+
+describe('observing a Worker of another Runtime (shared bus and catalog)', () => {
+  it("reads the owner's stream; an unknown or malformed reference is a typed rejection", async () => {
+    const catalog = new MemoryWorkerCatalog();
+    const bus = new MemoryObservationBus({ retentionPerWorker: 100, subscriberQueue: 100 }, new SystemClock(), new RandomIds());
+    const sharedBus = new ContainerModule(({ bind }) => {
+      bind(ObservationPublisherPort).toConstantValue(bus);
+      bind(ObservationReaderPort).toConstantValue(bus);
+    });
+    const fake = new FakeExecutionBackend({ backendId: 'fake' });
+    const owner = createRuntimeContainer({
+      runtime: { runtimeId: 'rt', profiles: { fake: { backend: 'fake' } } },
+      bus: sharedBus,
+      catalog: memoryCatalogModule(catalog),
+      backends: [new ContainerModule(({ bind }) => void bind(ExecutionBackendPort).toConstantValue(fake))],
+    }).get(WorkerRuntime);
+    const other = createRuntimeContainer({ runtime: { runtimeId: 'other' }, bus: sharedBus, catalog: memoryCatalogModule(catalog) }).get(WorkerRuntime);
+    await owner.create({ workerId: 'w', profile: 'fake' });
+    await settle();
+    expect(await other.observeAcross({ runtimeId: 'rt', workerId: 'nobody' })).toMatchObject({ ok: false, result: { reason: 'worker_not_found' } });
+    expect(await other.observeAcross({ runtimeId: '../x', workerId: 'w' })).toMatchObject({ ok: false, result: { reason: 'invalid_request' } });
+    expect(await other.observeAcross({ runtimeId: 'rt', workerId: 'w' }, { after: 'garbage' })).toMatchObject({ ok: false, result: { reason: 'invalid_request' } });
+    const found = await other.observeAcross({ runtimeId: 'rt', workerId: 'w' });
+    if (!found.ok) throw new Error(found.result.reason);
+    await fake.contextOf('w')!.publish({ event: 'text_delta', data: { text: 'from rt' } });
+    const [frame] = await takeFrames(found.subscription, 1);
+    expect(frame).toMatchObject({ type: 'observation', observation: { worker: { runtimeId: 'rt', workerId: 'w' }, event: { data: { text: 'from rt' } } } });
+    found.subscription.close();
   });
 });
