@@ -30,14 +30,14 @@ export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []
 function flatten(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): ConfigIssue[] {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const branches = issue.errors.map((branch) => branch.map((inner) => describe([...path, ...inner.path], inner.message)).join('; '));
+    const branches = issue.errors.map((branch) => branch.map((inner) => describe(inner.path, inner.message)).join('; '));
     return [{ path: dotted(path), message: `none of the accepted shapes fits: ${branches.join(' | or | ')}` }];
   }
   return [{ path: dotted(path), message: issue.message }];
 }
 
 function describe(path: readonly PropertyKey[], message: string): string {
-  return `${dotted(path) || '(root)'}: ${message}`;
+  return `${dotted(path) || '(here)'}: ${message}`;
 }
 
 function dotted(path: readonly PropertyKey[]): string {
