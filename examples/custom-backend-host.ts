@@ -11,7 +11,9 @@ const headers = { authorization: `Bearer ${host.token}`, 'content-type': 'applic
 const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 
 const created = await post('/v1/workers', { workerId: 'w1', profile: 'echo' });
-console.log('create:', created.status, (await created.json()).worker.state); // 201 idle
+const { worker } = (await created.json()) as { worker: { state: string } };
+console.log('create:', created.status, worker.state); // 201 idle
 const input = await post('/v1/workers/w1/input', { kind: 'user', content: 'hello' });
-console.log('input:', input.status, (await input.json()).result.reason); // 202 committed
+const { result } = (await input.json()) as { result: { reason: string } };
+console.log('input:', input.status, result.reason); // 202 committed
 await host.close();
