@@ -69,6 +69,7 @@ describe('operator logs of Worker lifecycle changes', () => {
         expect(requests.map((l) => l.level)).toEqual([20, 20]);
         expect(JSON.stringify(requests)).toContain('"path":"/v1/workers"');
         expect(JSON.stringify(requests)).not.toContain('should-not-be-logged');
+        expect(JSON.stringify(lines)).not.toContain(TOKEN);
       }
     }
   });
