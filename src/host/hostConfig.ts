@@ -13,6 +13,9 @@ export const BackendKindSchema = z.enum(['fake', 'acp', 'workerBridge']);
 /** A backend id a profile names: a built-in one, or one bound through `createHost(config, { backends })` (checked at start). */
 export const BackendIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'a backend id: a letter, then letters, digits, _ . - (at most 64)');
 
+/** The placeholder profile's label: it names the next step (the start output says more). */
+const NO_BACKEND = 'No backend: install an ACP agent (gemini, claude-agent-acp, codex-acp, opencode) or start with --config examples/host-fake.json';
+
 const HostProfileSchema = z.strictObject({
   /** The id of the backend that executes this profile; null: Workers are unavailable placeholders. */
   backend: BackendIdSchema.nullable().default(null),
@@ -38,7 +41,7 @@ export const HostConfigSchema = z.strictObject({
   allowedOrigins: z.array(z.url()).default([]),
   bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
   runtime: RuntimeOptionsSchema.omit({ profiles: true }).prefault({}),
-  profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: 'No backend configured' } }),
+  profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: NO_BACKEND } }),
   /** Where observations live: in this process (`memory`) or shared by every host on one Redis (`redis`). */
   bus: z
     .preprocess(memoryUnlessNamed, z.discriminatedUnion('kind', [

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
-import semver from 'semver';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+
+const semver = createRequire(import.meta.url)('semver') as {
+  minVersion(range: string): { version: string } | null;
+  satisfies(version: string, range: string): boolean;
+};
 
 // `npm ci` on the oldest Node the package supports must not warn EBADENGINE for anything it installs.
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } };

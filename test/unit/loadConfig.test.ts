@@ -28,7 +28,7 @@ describe('loadConfig', () => {
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 2222 });
     expect(config.token).toBe('env-token-0000000000');
     expect(config.log).toEqual({ level: 'warn', format: 'auto' });
-    expect(config.profiles).toEqual({ default: { backend: null, displayName: 'No backend configured' } });
+    expect(config.profiles).toEqual({ default: { backend: null, displayName: expect.stringMatching(/^No backend: install an ACP agent .* or start with --config examples\/host-fake.json$/) } });
     expect(config.bus.kind).toBe('memory');
   });
 
