@@ -21,7 +21,7 @@ const Greeting = z.looseObject({
 });
 
 /**
- * `data` schemas of the known events (protocol-events.md). Objects are loose: a newer peer may add
+ * `data` schemas of the known events (docs/protocol.md). Objects are loose: a newer peer may add
  * fields. Unit events (`thinking_start`, `compact_start`, `shutdown`) carry no data.
  */
 export const KNOWN_EVENT_DATA: Readonly<Record<string, z.ZodType | null>> = {

@@ -1,26 +1,32 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContainerModule } from 'inversify';
-import { acpBackendModule } from '../adapters/acp/acpBackendModule.js';
-import { fakeBackendModule } from '../adapters/fakeBackend/fakeBackendModule.js';
 import { redisBusModule } from '../adapters/redisBus/redisBusModule.js';
 import { RedisObservationBus } from '../adapters/redisBus/redisObservationBus.js';
 import { redisCatalogModule } from '../adapters/redisCatalog/redisCatalogModule.js';
 import { RedisWorkerCatalog } from '../adapters/redisCatalog/redisWorkerCatalog.js';
-import { workerBridgeBackendModule } from '../adapters/workerBridge/workerBridgeBackendModule.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
-import type { HostConfig } from './hostConfig.js';
+import { bindBuiltInBackends, suppliedModules, type HostBackendInput } from './hostBackends.js';
+import type { HostConfig, HostConfigInput } from './hostConfig.js';
 import { IdempotencyCache } from './idempotencyCache.js';
+import { parseConfig } from './loadConfig.js';
+import { logDestination } from './logDestination.js';
+import { checkProfiles } from './profileCheck.js';
 import { sendError } from './replies.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
+import { RequestsAtDebug } from './requestLog.js';
 import { generateToken, originAllowed, TokenCheck, WS_PROTOCOL } from './security.js';
+import { logWorkerLifecycle } from './workerLog.js';
 
 export interface HostOptions {
-  /** Backend modules replacing the ones the config names (tests pass a fake instance they control). */
-  backends?: readonly ContainerModule[];
+  /**
+   * Backends profiles may name, by id: descriptors (`{ backendId, module, profileOptions }`, whose options
+   * schema is checked at start) or plain modules. They win over the built-in backend of the same id.
+   */
+  backends?: readonly HostBackendInput[];
   /** Where log lines go (default stdout). */
   logStream?: { write(line: string): void };
   version?: string;
@@ -40,8 +46,13 @@ export interface Host {
 
 const REDACT = ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie', 'token'];
 
-/** Builds the HTTP host around a Runtime wired from the config (the host's composition root). */
-export function createHost(config: HostConfig, options: HostOptions = {}): Host {
+/**
+ * Builds the HTTP host around a Runtime wired from the config (the host's composition root). The config
+ * is the JSON file's shape (parsed here, defaults applied); every profile's backend must be bound and its
+ * options must parse, else this throws a HostConfigError naming the fields.
+ */
+export function createHost(input: HostConfigInput | HostConfig, options: HostOptions = {}): Host {
+  const config = parseConfig(input, 'createHost');
   const token = config.token ?? generateToken();
   const tokens = new TokenCheck(token);
   const allowedOrigins = new Set(config.allowedOrigins.map((o) => new URL(o).origin));
@@ -55,8 +66,10 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     },
     memoryBus: { retentionPerWorker: config.bus.retentionPerWorker, subscriberQueue: config.bus.subscriberQueue },
     ...stores,
-    backends: options.backends ?? backendModules(config),
+    backends: suppliedModules(options.backends),
   });
+  const named = Object.values(config.profiles).flatMap((p) => (p.backend ? [p.backend] : []));
+  checkProfiles(config, bindBuiltInBackends(container, named), options.backends);
   const runtime = container.get(WorkerRuntime);
 
   const app = Fastify({
@@ -65,8 +78,9 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       redact: { paths: REDACT, censor: '[redacted]' },
       // Paths only: a client may put a credential in a query string; it must not reach the logs.
       serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }) },
-      ...(options.logStream ? { stream: options.logStream } : {}),
+      stream: options.logStream ?? logDestination(config.log.format),
     },
+    logController: new RequestsAtDebug(),
     // Errors the router raises before any route runs (a malformed URL) get the same error body.
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, 400, 'invalid_request', error.code === 'FST_ERR_BAD_URL' ? 'malformed URL' : 'malformed request');
@@ -75,6 +89,8 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     trustProxy: false,
     return503OnClosing: true,
   });
+
+  logWorkerLifecycle(runtime, app.log);
 
   app.register(websocket, {
     options: {
@@ -154,14 +170,4 @@ function storeModules(config: HostConfig): { bus?: ContainerModule; catalog?: Co
     ...(busKind === 'redis' ? { bus: redisBusModule(bus) } : {}),
     ...(catalogKind === 'redis' ? { catalog: redisCatalogModule(catalog) } : {}),
   };
-}
-
-/** One module per backend kind the config's profiles name. */
-function backendModules(config: HostConfig): ContainerModule[] {
-  const kinds = new Set(Object.values(config.profiles).flatMap((p) => (p.backend ? [p.backend] : [])));
-  const modules: ContainerModule[] = [];
-  if (kinds.has('fake')) modules.push(fakeBackendModule({ backendId: 'fake', eventDelayMs: 30 }));
-  if (kinds.has('acp')) modules.push(acpBackendModule({ backendId: 'acp' }));
-  if (kinds.has('workerBridge')) modules.push(workerBridgeBackendModule({ backendId: 'workerBridge' }));
-  return modules;
 }

@@ -5,14 +5,20 @@ import { RedisCatalogOptionsSchema } from '../adapters/redisCatalog/redisCatalog
 import { ProfileNameSchema, RuntimeOptionsSchema } from '../application/runtimeOptions.js';
 
 /**
- * Backend kinds the host can build from configuration. `fake` is the scripted test double; `acp` runs ACP agents (docs/acp.md);
- * `workerBridge` runs yoi worker processes over their Unix socket (docs/worker-bridge.md).
+ * Backends the host builds by itself when a profile names them. `fake` is the scripted test double; `acp` runs ACP agents
+ * (docs/acp.md); `workerBridge` runs yoi worker processes over their Unix socket (docs/worker-bridge.md).
  */
 export const BackendKindSchema = z.enum(['fake', 'acp', 'workerBridge']);
 
+/** A backend id a profile names: a built-in one, or one bound through `createHost(config, { backends })` (checked at start). */
+export const BackendIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'a backend id: a letter, then letters, digits, _ . - (at most 64)');
+
+/** The placeholder profile's label: it names the next step (the start output says more). */
+const NO_BACKEND = 'No backend: install an ACP agent (gemini, claude-agent-acp, codex-acp, opencode) or start with --config examples/host-fake.json';
+
 const HostProfileSchema = z.strictObject({
-  /** Backend kind that executes this profile; null: Workers are unavailable placeholders. */
-  backend: BackendKindSchema.nullable().default(null),
+  /** The id of the backend that executes this profile; null: Workers are unavailable placeholders. */
+  backend: BackendIdSchema.nullable().default(null),
   options: z.unknown().optional(),
   displayName: z.string().max(128).optional(),
 });
@@ -35,7 +41,7 @@ export const HostConfigSchema = z.strictObject({
   allowedOrigins: z.array(z.url()).default([]),
   bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
   runtime: RuntimeOptionsSchema.omit({ profiles: true }).prefault({}),
-  profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: 'No backend configured' } }),
+  profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: NO_BACKEND } }),
   /** Where observations live: in this process (`memory`) or shared by every host on one Redis (`redis`). */
   bus: z
     .preprocess(memoryUnlessNamed, z.discriminatedUnion('kind', [
@@ -67,7 +73,14 @@ export const HostConfigSchema = z.strictObject({
       ttlMs: z.number().int().min(1000).default(10 * 60_000),
     })
     .prefault({}),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      /** Worker lifecycle changes are logged at info (warn/error with their diagnostics); request lines at debug. */
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** `pretty` lines for a terminal, `json` lines for a log collector; `auto`: pretty when stdout is a TTY. */
+      format: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    })
+    .prefault({}),
   /** Seconds allowed for graceful shutdown before the process exits anyway. */
   shutdownGraceMs: z.number().int().min(100).max(120_000).default(15_000),
 });

@@ -4,3 +4,7 @@ export * from './loadConfig.js';
 export * from './httpSchemas.js';
 export * from './statusOf.js';
 export * from './openApi.js';
+export * from './hostBackends.js';
+export * from './configIssues.js';
+export * from './agentDetection.js';
+export * from './workerLog.js';

@@ -1,61 +1,91 @@
+#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { createHost } from './createHost.js';
-import { HostConfigError, loadConfig } from './loadConfig.js';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectAgents, type DetectedAgent } from './agentDetection.js';
+import { HostConfigError } from './configIssues.js';
+import { createHost, type Host } from './createHost.js';
+import { HOST_HELP } from './hostHelp.js';
+import { loadConfig, parseFlags } from './loadConfig.js';
+import { startupBanner } from './startupBanner.js';
 
-/** `npm start`: runs the host on the embedded defaults (or a config file, env and flags). */
-async function main(): Promise<void> {
-  let config;
+// `npm start` and `npx worker-runtime`: the host on the embedded defaults, or a config file, env and flags.
+
+// Signal handlers come before anything else: a signal at any moment after this line, during the start
+// or right after the banner, shuts the host down cleanly instead of killing it.
+let host: Host | null = null;
+let starting = true;
+let stopping = false;
+let exitCode = 0;
+let graceMs = 15_000;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+// A reader that went away (`| head`) must not turn into an EPIPE crash: output is dropped from then on.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
+const say = (text: string) => void (process.stdout.writable && process.stdout.write(`${text}\n`));
+const complain = (text: string) => void (process.stderr.writable && process.stderr.write(`${text}\n`));
+
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  say(`${signal}: shutting down`);
+  const force = setTimeout(() => {
+    complain('shutdown took too long; exiting');
+    process.exit(1);
+  }, graceMs);
+  force.unref();
+  // While starting, main() finishes once listen settles; closing under a pending listen would race it.
+  if (!starting) void finish();
+}
+
+async function finish(): Promise<void> {
   try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    await host?.close();
+    process.exit(exitCode);
   } catch (error) {
-    if (error instanceof HostConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  const host = createHost(config, { version: pkg.version });
-  let url: string;
-  try {
-    url = await host.listen();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' || code === 'EACCES' ? `cannot listen on ${config.listen.host}:${config.listen.port}: ${code}` : (error as Error).message;
-    process.stderr.write(`the host did not start: ${why}\n`);
-    await host.close().catch(() => undefined);
+    complain(`shutdown failed: ${(error as Error).message}`);
     process.exit(1);
   }
-  const lines = [
-    `worker-runtime host listening on ${url}`,
-    `console: ${url}/#token=${host.tokenGenerated ? host.token : '<your configured token>'}`,
-    host.tokenGenerated
-      ? `API token (generated for this start, shown once): ${host.token}\n  use it as "Authorization: Bearer <token>"; set WORKER_RUNTIME_TOKEN to choose your own`
-      : 'API token: the one configured (Authorization: Bearer <token>)',
-    `profiles: ${host.runtime.profiles().map((p) => `${p.name}${p.available ? '' : ' (no backend: Workers are unavailable placeholders)'}`).join(', ')}`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+}
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`${signal}: shutting down\n`);
-    const force = setTimeout(() => {
-      process.stderr.write('shutdown took too long; exiting\n');
-      process.exit(1);
-    }, config.shutdownGraceMs);
-    force.unref();
-    host.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  let detected: DetectedAgent[] = [];
+  let noDetect = false;
+  try {
+    const flags = parseFlags(argv);
+    if (flags.help) return void say(HOST_HELP);
+    if (flags.version) return void say(pkg.version);
+    noDetect = flags['no-detect'] === true;
+    detected = noDetect ? [] : detectAgents(process.env.PATH);
+    const config = loadConfig({ argv, env: process.env, agents: detected });
+    graceMs = config.shutdownGraceMs;
+    host = createHost(config, { version: pkg.version });
+    const url = await host.listen().catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' || code === 'EACCES' ? `cannot listen on ${config.listen.host}:${config.listen.port}: ${code}` : (error as Error).message;
+      complain(`the host did not start: ${why}`);
+      exitCode = 1;
+      return null;
+    });
+    if (url === null || stopping) return void (await finish());
+    const profiles = host.runtime.profiles().map((p) => ({ ...p, backend: config.profiles[p.name]?.backend ?? null }));
+    const placeholderOnly = profiles.length === 1 && profiles[0]!.name === 'default' && profiles[0]!.backend === null;
+    const detection = noDetect ? 'off' : placeholderOnly || profiles.some((p) => detected.some((a) => a.profile === p.name)) ? detected : 'configured';
+    const fakeConfig = relative(process.cwd(), fileURLToPath(new URL('../../examples/host-fake.json', import.meta.url)));
+    const banner = startupBanner({ url, token: host.token, tokenGenerated: host.tokenGenerated, profiles, detection, fakeConfigPath: fakeConfig });
+    for (const warning of banner.warnings) complain(warning);
+    say(banner.lines.join('\n'));
+  } catch (error) {
+    if (!(error instanceof HostConfigError)) throw error;
+    complain(error.message);
+    exitCode = 2;
+    if (host === null) return void (process.exitCode = 2);
+    await finish();
+  } finally {
+    starting = false;
+  }
 }
 
 void main();

@@ -12,7 +12,9 @@ export async function takeFrames(
   while (frames.length < count) {
     const remaining = deadline - Date.now();
     const next = await Promise.race([iterator.next(), delay(Math.max(0, remaining)).then(() => 'timeout' as const)]);
-    if (next === 'timeout') throw new Error(`timed out after ${frames.length} of ${count} frames`);
+    if (next === 'timeout') {
+      throw new Error(`timed out after ${timeoutMs} ms with ${frames.length} of ${count} frames (received: ${describeFrames(frames)})`);
+    }
     if (next.done) break;
     frames.push(next.value);
     if (next.value.type === 'end') break;
@@ -20,11 +22,15 @@ export async function takeFrames(
   return frames;
 }
 
-/** Reads frames until one satisfies `until` (inclusive) or the subscription ends. */
+/**
+ * Reads frames until one satisfies `until` (inclusive) or the subscription ends. On timeout the error
+ * names `what` it waited for and the frames it did receive.
+ */
 export async function takeUntil(
   subscription: ObservationSubscription,
   until: (frame: ObservationFrame) => boolean,
   timeoutMs = 5_000,
+  what = 'the frame it waited for',
 ): Promise<ObservationFrame[]> {
   const frames: ObservationFrame[] = [];
   const iterator = subscription[Symbol.asyncIterator]();
@@ -32,11 +38,26 @@ export async function takeUntil(
   for (;;) {
     const remaining = deadline - Date.now();
     const next = await Promise.race([iterator.next(), delay(Math.max(0, remaining)).then(() => 'timeout' as const)]);
-    if (next === 'timeout') throw new Error(`timed out after ${frames.length} frames`);
+    if (next === 'timeout') {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (received ${frames.length} frames: ${describeFrames(frames)})`);
+    }
     if (next.done) return frames;
     frames.push(next.value);
     if (until(next.value) || next.value.type === 'end') return frames;
   }
+}
+
+/** `user_message, text_delta x3, run_end`: what a subscriber received, for failure messages. */
+export function describeFrames(frames: readonly ObservationFrame[]): string {
+  const names = frames.map((f) => (f.type === 'observation' ? f.observation.event.event : `[${f.type}]`));
+  const runs: string[] = [];
+  for (let i = 0; i < names.length; ) {
+    let j = i;
+    while (j < names.length && names[j] === names[i]) j++;
+    runs.push(j - i > 1 ? `${names[i]} x${j - i}` : names[i]!);
+    i = j;
+  }
+  return runs.length === 0 ? 'nothing' : runs.join(', ');
 }
 
 /** The protocol event names of the observation frames, in order. */

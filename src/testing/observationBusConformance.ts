@@ -1,4 +1,3 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import type { ObservationFrame } from '../domain/observation.js';
 import type { ProtocolEvent } from '../domain/protocolEvent.js';
@@ -6,6 +5,7 @@ import type { WorkerRef } from '../domain/workerRef.js';
 import type { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
 import type { ObservationReaderPort } from '../ports/observationReaderPort.js';
 import { sequences, takeFrames, takeUntil } from './frames.js';
+import { vitestFor } from './vitestApi.js';
 
 /** One bus instance under test. Publisher and reader may be the same object. */
 export interface BusUnderTest {
@@ -27,6 +27,8 @@ export interface ObservationBusConformanceOptions {
     /** Retention is exact (memory) rather than approximate (`MAXLEN ~`): eviction tests assert exact bounds. */
     readonly exactRetention?: boolean;
   };
+  /** The test runner's timeout for each case and hook (ms, default 20000: above the suite's own 5 s waits). */
+  readonly testTimeoutMs?: number;
 }
 
 let unique = 0;
@@ -37,7 +39,9 @@ const text = (n: number): ProtocolEvent => ({ event: 'text_delta', data: { text:
  * Run it against every bus adapter; it skips by declared capability, never by adapter name.
  */
 export function describeObservationBusConformance(options: ObservationBusConformanceOptions): void {
+  const { afterEach, beforeEach, describe, expect, it } = vitestFor('describeObservationBusConformance');
   const exact = options.capabilities?.exactRetention ?? false;
+  const timeout = options.testTimeoutMs ?? 20_000;
 
   describe(`observation bus conformance: ${options.name}`, () => {
     let bus: BusUnderTest;
@@ -48,10 +52,10 @@ export function describeObservationBusConformance(options: ObservationBusConform
     beforeEach(async () => {
       bus = await options.create({ retention, subscriberQueue });
       worker = { runtimeId: 'conformance', workerId: `w${process.pid}-${Date.now()}-${unique++}` };
-    });
+    }, timeout);
     afterEach(async () => {
       await bus.dispose();
-    });
+    }, timeout);
 
     const publishMany = async (ref: WorkerRef, from: number, to: number) => {
       const cursors: string[] = [];
@@ -72,7 +76,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       const c = await bus.publisher.publish(worker, text(2));
       expect([a.ok && a.sequence, b.ok && b.sequence, c.ok && c.sequence]).toEqual([1, 1, 2]);
       expect(a.ok && c.ok && a.cursor !== c.cursor).toBe(true);
-    });
+    }, timeout);
 
     it('a subscriber without a cursor gets every retained observation (marked replayed), then live ones', async () => {
       await publishMany(worker, 1, 3);
@@ -84,7 +88,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       expect(textsOf([...replay, ...live])).toEqual(['t1', 't2', 't3', 't4', 't5']);
       expect(replay.every((f) => f.type === 'observation' && f.replayed)).toBe(true);
       expect(live.every((f) => f.type === 'observation' && !f.replayed)).toBe(true);
-    });
+    }, timeout);
 
     it('resumes exactly after a cursor across the replay-to-live switch: no gap, no duplicate', async () => {
       const cursors = await publishMany(worker, 1, 10);
@@ -95,7 +99,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       await racing;
       subscription.close();
       expect(sequences([...first, ...rest])).toEqual(Array.from({ length: 16 }, (_, i) => i + 5));
-    });
+    }, timeout);
 
     it('observation cursors resume after themselves', async () => {
       await publishMany(worker, 1, 4);
@@ -105,7 +109,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       const resumed = bus.reader.subscribe(worker, { after: second.observation.cursor });
       expect(sequences(await takeFrames(resumed, 2))).toEqual([3, 4]);
       resumed.close();
-    });
+    }, timeout);
 
     it('a cursor from another Worker gets an explicit reset, then the stream from its start', async () => {
       const other = { ...worker, workerId: `${worker.workerId}-other` };
@@ -116,7 +120,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       subscription.close();
       expect(frames[0]?.type).toBe('reset');
       expect(sequences(frames)).toEqual([1, 2]);
-    });
+    }, timeout);
 
     it('a cursor of an unknown epoch or from the future gets reset', async () => {
       const [first] = await publishMany(worker, 1, 2);
@@ -129,7 +133,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
         subscription.close();
         expect(frames[0]).toMatchObject({ type: 'reset', requested: after });
       }
-    });
+    }, timeout);
 
     it('a cursor older than retention gets expired naming the oldest cursor, then continues from there', async () => {
       const cursors = await publishMany(worker, 1, retention + 20);
@@ -142,12 +146,12 @@ export function describeObservationBusConformance(options: ObservationBusConform
       expect(expired.oldest).toBe(oldest.observation.cursor);
       expect(oldest.observation.sequence).toBeGreaterThan(2);
       if (exact) expect(oldest.observation.sequence).toBe(21);
-    });
+    }, timeout);
 
     it('a slow subscriber gets lagged with its resume cursor and ends; resuming from it loses nothing', async () => {
       const subscription = bus.reader.subscribe(worker, { queueLimit: 4 });
       await publishMany(worker, 1, 30);
-      const frames = await takeUntil(subscription, (f) => f.type === 'end');
+      const frames = await takeUntil(subscription, (f) => f.type === 'end', 5_000, 'lagged then end: a subscriber that reads nothing while 30 events arrive past its queue of 4');
       const lagged = frames.find((f) => f.type === 'lagged') as Extract<ObservationFrame, { type: 'lagged' }>;
       expect(lagged).toBeDefined();
       expect(frames.at(-1)).toEqual({ type: 'end', reason: 'lagged' });
@@ -157,7 +161,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       const rest = await takeFrames(resumed, 30 - delivered.length);
       resumed.close();
       expect([...delivered, ...sequences(rest)]).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    });
+    }, timeout);
 
     it('producers never wait for a subscriber that does not read', async () => {
       const idle = bus.reader.subscribe(worker, { queueLimit: 2 });
@@ -165,7 +169,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       await publishMany(worker, 1, 500);
       expect(Date.now() - started).toBeLessThan(4_000);
       idle.close();
-    });
+    }, timeout);
 
     it("one chatty Worker never evicts another Worker's history", async () => {
       const quiet = { ...worker, workerId: `${worker.workerId}-quiet` };
@@ -174,7 +178,7 @@ export function describeObservationBusConformance(options: ObservationBusConform
       const subscription = bus.reader.subscribe(quiet);
       expect(sequences(await takeFrames(subscription, 3))).toEqual([1, 2, 3]);
       subscription.close();
-    });
+    }, timeout);
 
     it('read pages retained observations after a cursor and reports expired and reset explicitly', async () => {
       const cursors = await publishMany(worker, 1, 10);
@@ -186,14 +190,14 @@ export function describeObservationBusConformance(options: ObservationBusConform
       expect((await bus.reader.read(worker, { after: encodeCursor('elsewhere', 1), limit: 3 })).status).toBe('reset');
       await publishMany(worker, 11, retention + 40);
       expect((await bus.reader.read(worker, { after: cursors[0], limit: 3 })).status).toBe('expired');
-    });
+    }, timeout);
 
     it('carries history marks and the event unchanged', async () => {
       const event: ProtocolEvent = { event: 'tool_result', data: { id: 'x', summary: 'ok', is_error: false, output: { n: [1, 2] } } };
       await bus.publisher.publish(worker, event, { history: true });
       const [frame] = await takeFrames(bus.reader.subscribe(worker), 1);
       expect(frame).toMatchObject({ type: 'observation', observation: { event, history: true, sequence: 1, worker } });
-    });
+    }, timeout);
 
     it('drop ends the Worker\'s subscriptions with worker_removed', async () => {
       await publishMany(worker, 1, 1);
@@ -201,16 +205,16 @@ export function describeObservationBusConformance(options: ObservationBusConform
       await takeFrames(subscription, 1);
       await bus.reader.drop(worker, 'worker_removed');
       expect(await takeFrames(subscription, 1)).toEqual([{ type: 'end', reason: 'worker_removed' }]);
-    });
+    }, timeout);
 
     it('close ends every subscription with a final frame and refuses later publishes', async () => {
       const subscription = bus.reader.subscribe(worker);
       await publishMany(worker, 1, 2);
       await bus.reader.close();
-      const frames = await takeUntil(subscription, (f) => f.type === 'end');
+      const frames = await takeUntil(subscription, (f) => f.type === 'end', 5_000, 'the final end frame after close');
       expect(frames.at(-1)).toEqual({ type: 'end', reason: 'shutdown' });
       const late = await bus.publisher.publish(worker, text(3));
       expect(late).toMatchObject({ ok: false, reason: 'bus_error' });
-    });
+    }, timeout);
   });
 }

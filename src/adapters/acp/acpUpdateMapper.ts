@@ -15,7 +15,7 @@ interface TextBlock {
 const MAX_ASSEMBLED = 512 * 1024;
 
 /**
- * Maps ACP `session/update`s, in arrival order, to worker-protocol events (protocol-events.md):
+ * Maps ACP `session/update`s, in arrival order, to worker-protocol events (docs/protocol.md):
  * `agent_message_chunk` to `text_delta`, `agent_thought_chunk` to `thinking_start` / `thinking_delta`,
  * tool calls via AcpToolCalls, `usage_update` to `usage`; a text or thinking block is closed with
  * `text_done` / `thinking_done` (its assembled text) when other content interrupts it, when its

@@ -1,0 +1,18 @@
+/**
+ * Every file under examples/ that README.md or docs/ shows as a TS or shell snippet (marked
+ * `<!-- example: <file> -->` above the block, which must equal the file), and where a test runs it:
+ * `consumer` in a fresh project that installed the packed tarball without vitest (test/e2e/package.test.ts),
+ * `consumer-vitest` there once vitest is added, `repository` in this checkout (test/e2e/docExamples.test.ts).
+ */
+export const EXAMPLES = {
+  'examples/embedding.ts': 'consumer',
+  'examples/custom-backend-host.ts': 'consumer',
+  'examples/redis-bus.ts': 'consumer',
+  'examples/echo-backend.test.ts': 'consumer-vitest',
+  'examples/two-hosts.sh': 'repository',
+} as const satisfies Record<string, 'consumer' | 'consumer-vitest' | 'repository'>;
+
+export type ExampleFile = keyof typeof EXAMPLES;
+
+export const examplesRunIn = (where: (typeof EXAMPLES)[ExampleFile]): ExampleFile[] =>
+  (Object.keys(EXAMPLES) as ExampleFile[]).filter((file) => EXAMPLES[file] === where);
