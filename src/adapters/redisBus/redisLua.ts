@@ -54,18 +54,24 @@ local function firstSlot(stream, seq)
 end
 `;
 
-// KEYS: meta, stream pairs, one per Worker stream. ARGV: retention, then per stream: candidate epoch,
-// known epoch, known head, count, payloads. Appends each stream's payloads in order, the sequence as
-// entry id and the epoch as the only field name: identical field names cost nothing in a stream node,
-// and a reader can never attribute an entry to the wrong epoch. The head moves only by what was
-// stored. Returns first sequence, epoch ('' when the stream is unusable) and stored count per stream.
+// KEYS: meta, stream pairs, one per Worker stream. ARGV: retention, a candidate base unique to this
+// run, then per stream: known epoch (with known head -1: the fresh start to install), known head,
+// count, payloads. A stream that needs a new epoch gets `<base>_<n>`. Appends each stream's payloads in
+// order, the sequence as entry id and the epoch as the only field name: identical field names cost
+// nothing in a stream node, and a reader can never attribute an entry to the wrong epoch. The head
+// moves only by what was stored. Returns per stream `first, epoch` when every payload was stored, else
+// `-first, epoch ('' when the stream is unusable), stored`.
 export const PUBLISH = `${HELPERS}
-local out, a, retention = {}, 2, ARGV[1]
+local out, a, n, retention, base = {}, 3, 0, ARGV[1], ARGV[2]
 for k = 1, #KEYS, 2 do
   local meta, stream = KEYS[k], KEYS[k + 1]
-  local count, p = tonumber(ARGV[a + 3]), a + 4
-  local epoch, seq = settle(meta, stream, ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]))
+  local known, head, count = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local p = a + 3
   a = p + count
+  n = n + 1
+  local epoch, seq
+  if head == -1 then epoch, seq = settle(meta, stream, known, '', -1)
+  else epoch, seq = settle(meta, stream, base .. '_' .. n, known, head) end
   local stored = 0
   if epoch then
     local r = redis.pcall('XADD', stream, 'MAXLEN', '~', retention, (seq + 1) .. '-0', epoch, ARGV[p])
@@ -82,7 +88,11 @@ for k = 1, #KEYS, 2 do
       redis.call('HSET', meta, 'seq', seq + stored)
     end
   end
-  out[#out + 1], out[#out + 2], out[#out + 3] = seq and seq + 1 or 0, epoch or '', stored
+  if stored == count then
+    out[#out + 1], out[#out + 2] = seq + 1, epoch
+  else
+    out[#out + 1], out[#out + 2], out[#out + 3] = -((seq or 0) + 1), epoch or '', stored
+  end
 end
 return out
 `;

@@ -61,8 +61,11 @@ export class RedisObservationBus implements ObservationPublisherPort, Observatio
     this.scripts = busScripts(this.commands);
     const retention = options.retentionPerWorker;
     this.batches = new PublishBatches(async (batches) => {
-      const replies = await this.scripts.publish(batches.map(([state, payloads]) => ({ ...state.probe(this.candidate), payloads })), retention);
-      replies.forEach((reply, i) => reply.epoch && batches[i]![0].learn(reply.epoch, reply.first + reply.stored - 1));
+      const replies = await this.scripts.publish(batches, retention, this.candidate());
+      for (let i = 0; i < replies.length; i++) {
+        const reply = replies[i]!;
+        if (reply.epoch) batches[i]![0].learn(reply.epoch, reply.first + reply.stored - 1);
+      }
       return replies;
     }, busError);
     const reader = { blockMs: options.blockMs, candidate: this.candidate, unblock: (id: number) => this.commands.client('UNBLOCK', id) };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { StreamKeys } from './redisKeys.js';
+import type { StreamState } from './redisStreamState.js';
 import { DROP, META, PUBLISH, RANGE } from './redisLua.js';
 
 /** A stream entry as Redis returns it: `[id, [epoch, payloadJson]]` when the bus wrote it. */
@@ -26,10 +27,8 @@ export interface StreamProbe {
   readonly knownHead: number;
 }
 
-/** One stream's payloads for `publish`. */
-export interface PublishCall extends StreamProbe {
-  readonly payloads: readonly string[];
-}
+/** One stream's payloads for `publish`, with what is known of the stream. */
+export type PublishCall = readonly [stream: StreamState, payloads: readonly string[]];
 
 /** What one stream of a publish stored: `stored` payloads from sequence `first` in `epoch` (the rest were refused). */
 export interface PublishReply {
@@ -47,8 +46,11 @@ export interface RangeReply {
 }
 
 export interface BusScripts {
-  /** Appends each call's payloads with its stream's next sequences, in one script run; one reply per call. */
-  publish(calls: readonly PublishCall[], retention: number): Promise<PublishReply[]>;
+  /**
+   * Appends each call's payloads with its stream's next sequences, in one script run; one reply per
+   * call. `base` is unique to this run: a stream that must start an epoch gets `<base>_<n>`.
+   */
+  publish(calls: readonly PublishCall[], retention: number, base: string): Promise<PublishReply[]>;
   /** Each stream's state, made consistent first (see redisLua.ts); null for a stream whose keys are unusable. */
   meta(probes: readonly StreamProbe[]): Promise<(StreamMeta | null)[]>;
   /** Entries `from..to` (at most `count`) with the stream's state. */
@@ -82,15 +84,27 @@ export function busScripts(redis: Redis): BusScripts {
     });
   };
   return {
-    publish: async (calls, retention) => {
+    publish: async (calls, retention, base) => {
       const keys: string[] = [];
-      const args: (string | number)[] = [retention];
-      for (const call of calls) {
-        keys.push(call.keys.meta, call.keys.stream);
-        args.push(call.candidate, call.knownEpoch, call.knownHead, call.payloads.length, ...call.payloads);
+      const args: (string | number)[] = [retention, base];
+      for (const [stream, payloads] of calls) {
+        keys.push(stream.keys.meta, stream.keys.stream);
+        if (stream.fresh) args.push(stream.fresh, -1, payloads.length, ...payloads);
+        else args.push(stream.epoch ?? '', stream.head, payloads.length, ...payloads);
       }
       const flat = (await commands.wrObsPublish(keys.length, ...keys, ...args)) as (number | string)[];
-      return calls.map((_, i) => ({ first: Number(flat[3 * i]), epoch: String(flat[3 * i + 1]), stored: Number(flat[3 * i + 2]) }));
+      const replies: PublishReply[] = [];
+      for (let i = 0, at = 0; i < calls.length; i++) {
+        const first = Number(flat[at]);
+        if (first > 0) {
+          replies.push({ first, epoch: String(flat[at + 1]), stored: calls[i]![1].length });
+          at += 2;
+        } else {
+          replies.push({ first: -first, epoch: String(flat[at + 1]), stored: Number(flat[at + 2]) });
+          at += 3;
+        }
+      }
+      return replies;
     },
     meta: async (probes) => {
       const replies: (StreamMeta | null)[] = [];
