@@ -104,7 +104,10 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
   /** The stream lost its data (another epoch): say so, then follow the new epoch from its oldest entry. */
   reset(meta: StreamMeta, oldest: number, position: number): void {
     if (this.closed || this.owed || this.endReason) return;
-    this.pending.push({ type: 'reset', requested: this.lastCursor ?? this.after ?? '', epoch: meta.epoch });
+    // Nothing delivered and no cursor asked for: nothing to take back, so the switch needs no frame
+    // (a stream another process renewed before its first event, for one).
+    const requested = this.lastCursor ?? this.after;
+    if (requested !== null) this.pending.push({ type: 'reset', requested, epoch: meta.epoch });
     this.generation++;
     this.fetching = this.stalled = false;
     this.fetched = [];
