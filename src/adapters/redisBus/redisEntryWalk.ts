@@ -3,18 +3,28 @@ import type { WorkerRef } from '../../domain/workerRef.js';
 import { decodePayload, gap, parseId, type Item } from './redisEntries.js';
 import type { RangeReply, RawEntry } from './redisScripts.js';
 
-/** The stream's state read atomically with the entries (a `RANGE` reply or a `META` after an `XREAD`). */
+/**
+ * What is known of the stream for certain: its head and oldest sequence, read atomically with the
+ * entries (a `RANGE` reply), or by a `META` before the entries were read (`live`: an `XREAD` after a
+ * re-check). Sequences up to `head` can no longer change, so they are judged for good; above it a
+ * live walk judges as if it knew nothing.
+ */
 export interface WalkBounds {
   readonly head: number;
   /** The oldest sequence Redis holds: sequences below it were trimmed, not lost. */
   readonly first: number;
-  /** A reader that fell behind retention jumps over what was trimmed (its subscribers then lag) instead of stopping. */
-  readonly skipTrimmed?: boolean;
+  /**
+   * Entries read after these bounds were (an `XREAD`): above `head` they are judged unbounded, never
+   * `beyond`, and sequences without an entry are jumped (the subscribers pull them, and their
+   * `RANGE` tells trimmed from missing).
+   */
+  readonly live?: boolean;
 }
 
 /**
  * Why a walk stopped before the end of its entries:
- * - `unsure`: an entry that only the stream's head and epoch can explain (walked without bounds);
+ * - `unsure`: an entry only the stream's current head and epoch can explain (a new epoch, garbage
+ *   above the head, a sequence taken but not stored yet): re-check, then read again;
  * - `trimmed`: Redis trimmed the next sequence away while it was being read;
  * - `beyond`: an entry above the head (not the bus's; the next `META` deletes it).
  */
@@ -28,17 +38,15 @@ export interface Walk {
   /** The id of the last entry accounted for (the next `XREAD` starts after it); null if none. */
   readonly lastId: string | null;
   readonly stop: WalkStop | null;
-  /** The entries from the stop on. */
-  readonly rest: RawEntry[];
 }
 
 /**
  * Turns entries (ascending ids, as `XREAD`/`XRANGE` return them) into what subscribers see for each
- * sequence from `next` on. A sequence is the entry `<n>-0`; an entry of this epoch whose payload does not
- * decode is a `gap` (`undecodable`), one written under another name a `gap` (`foreign`), sequences with
- * no entry (deleted) a `gap` (`missing`). Other ids (`<n>-<m>`, m > 0) are no sequence and skipped.
- * Without `bounds` (a live `XREAD`), whatever could also mean a new epoch or garbage above the head
- * stops the walk (`unsure`), to be walked again once the stream's state is known.
+ * sequence from `next` on. A sequence is the entry `<n>-0`; an entry of this epoch whose payload does
+ * not decode is a `gap` (`undecodable`), one written under another name a `gap` (`foreign`), sequences
+ * with no entry (deleted) a `gap` (`missing`). Other ids (`<n>-<m>`, m > 0) are no sequence and skipped.
+ * Where the bounds do not reach, anything but the bus's own next entry stops the walk (`unsure`).
+ * Redis is trusted as storage: an entry exactly like the bus's own is taken as one.
  */
 export function walkEntries(worker: WorkerRef, epoch: string, next: number, raws: readonly RawEntry[], bounds: WalkBounds | null): Walk {
   const items: Item[] = [];
@@ -48,41 +56,45 @@ export function walkEntries(worker: WorkerRef, epoch: string, next: number, raws
     if (last?.type === 'gap' && last.reason === reason && last.to + 1 === from) items[items.length - 1] = gap(epoch, last.from, to, reason);
     else items.push(gap(epoch, from, to, reason));
   };
-  for (let i = 0; i < raws.length; i++) {
-    const raw = raws[i]!;
-    const stopHere = (stop: WalkStop): Walk => ({ items, next, lastId, stop, rest: raws.slice(i) });
+  // Where the bounds do not reach: `unsure`, or `beyond` for entries that were read with them.
+  const unknown = (sequence: number): WalkStop | null => {
+    if (bounds && sequence <= bounds.head) return null;
+    return !bounds || bounds.live ? 'unsure' : 'beyond';
+  };
+  const stopped = (stop: WalkStop): Walk => ({ items, next, lastId, stop });
+  for (const raw of raws) {
     const id = parseId(raw[0]);
-    if (!id) return stopHere('unsure');
+    if (!id) return stopped('unsure');
     const [sequence, suffix] = id;
-    // `<n>-<m>` ahead of `next` means no entry `n-0` exists: sequences next..n are missing.
+    // `<n>-<m>` ahead of `next` means no entry `n-0` exists: sequences next..n have none.
     const through = suffix === 0 ? sequence - 1 : sequence;
     if (through >= next) {
-      if (!bounds) return stopHere('unsure');
-      if (through > bounds.head) return stopHere('beyond');
-      if (next < bounds.first && !bounds.skipTrimmed) return stopHere('trimmed');
-      const lost = Math.max(next, bounds.first);
-      if (lost <= through) skip(lost, through, 'missing');
+      const stop = unknown(through);
+      if (stop) return stopped(stop);
+      // Live: jump; each subscriber that needs the hole pulls it (`RANGE` tells trimmed from missing).
+      if (!bounds!.live) {
+        if (next < bounds!.first) return stopped('trimmed');
+        skip(next, through, 'missing');
+      }
       next = through + 1;
     }
     if (suffix !== 0 || sequence < next) {
       lastId = raw[0];
       continue;
     }
-    if (bounds && sequence > bounds.head) return stopHere('beyond');
     const [field, json] = raw[1];
-    if (field !== epoch) {
-      // Another epoch's entry (the stream was renewed since) or one the bus did not write.
-      if (!bounds) return stopHere('unsure');
-      skip(sequence, sequence, 'foreign');
-    } else {
-      const entry = raw[1].length === 2 ? decodePayload(worker, epoch, sequence, json) : null;
-      if (entry) items.push(entry);
-      else skip(sequence, sequence, 'undecodable');
+    const entry = field === epoch && raw[1].length === 2 ? decodePayload(worker, epoch, sequence, json) : null;
+    if (entry) items.push(entry);
+    else {
+      // Another epoch's entry (the stream was renewed), garbage above the head, or a poison entry.
+      const stop = unknown(sequence);
+      if (stop) return stopped(stop);
+      skip(sequence, sequence, field === epoch ? 'undecodable' : 'foreign');
     }
     next = sequence + 1;
     lastId = raw[0];
   }
-  return { items, next, lastId, stop: null, rest: [] };
+  return { items, next, lastId, stop: null };
 }
 
 export interface PageWalk {

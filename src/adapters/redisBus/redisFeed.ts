@@ -20,14 +20,16 @@ const PAGE = 256;
  * One Worker stream with live subscribers in this process: its epoch, how far the reader loop has
  * read it (`position`, the last sequence accounted for, and `readId`, the entry id the next `XREAD`
  * starts after), and the fan-out of each item read (decoded once, shared by every subscriber).
- * Entries it cannot judge alone (another field name, an id ahead of the next sequence) are held
- * until the next sync tells whether the stream was renewed (then `reset`) or they are skipped (`gap`).
+ * An entry it cannot judge alone (another field name, an id ahead of the next sequence, a payload
+ * that does not decode) stops the read there: the next sync tells whether the stream was renewed
+ * (then `reset`), and the entries are read again, now judged against the head it confirmed (`gap`).
  */
 export class RedisFeed implements SubscriptionFeed {
   private readonly subscribers = new Set<RedisSubscription>();
   /** Subscribers whose view of the stream disagrees with the feed's epoch, until the next sync. */
   private readonly waiting = new Set<RedisSubscription>();
-  private held: RawEntry[] | null = null;
+  /** The head and oldest sequence the last sync confirmed in this epoch. */
+  private confirmed: WalkBounds;
   epoch: string;
   position: number;
   readId: string;
@@ -43,6 +45,7 @@ export class RedisFeed implements SubscriptionFeed {
     this.epoch = meta.epoch;
     this.position = meta.head;
     this.readId = `${meta.head}-0`;
+    this.confirmed = confirmedBy(meta);
   }
 
   get keys(): StreamState['keys'] {
@@ -74,28 +77,26 @@ export class RedisFeed implements SubscriptionFeed {
     this.waiting.delete(subscription);
   }
 
-  /** Entries `XREAD` returned for this stream, oldest first. */
+  /** Entries `XREAD` returned for this stream, oldest first (read after the last sync). */
   deliver(raws: readonly RawEntry[]): void {
-    if (this.held) this.held.push(...raws);
-    else this.walk(raws, null);
+    const walk = walkEntries(this.worker, this.epoch, this.position + 1, raws, this.confirmed);
+    for (const item of walk.items) for (const subscriber of this.subscribers) subscriber.push(item);
+    this.position = walk.next - 1;
+    if (walk.lastId) this.readId = walk.lastId;
+    if (walk.stop) this.reader.requestSync(); // the rest is read again after it
   }
 
-  /** The stream as just re-read: a new epoch resets every subscriber; held entries are judged; waiting ones join. */
+  /** The stream as just re-read: a new epoch resets every subscriber; waiting ones join. */
   rebase(meta: StreamMeta): void {
     this.state.learn(meta.epoch, meta.head);
     const oldest = oldestRetained(meta, this.retention);
+    this.confirmed = confirmedBy(meta);
     if (meta.epoch !== this.epoch) {
-      this.held = null;
       this.epoch = meta.epoch;
       this.position = meta.head;
       this.readId = `${meta.head}-0`;
       for (const subscriber of this.subscribers) subscriber.reset(meta, oldest, this.position);
     } else {
-      const held = this.held;
-      this.held = null;
-      // Above the head: not the bus's, and the META that gave this head deleted it. Trimmed before
-      // this loop read it: skipped here, each subscriber that still needed it pulls and gets `lagged`.
-      if (held) this.walk(held, { head: meta.head, first: meta.first, skipTrimmed: true });
       for (const subscriber of this.subscribers) subscriber.unstall();
     }
     for (const subscriber of this.waiting) {
@@ -122,15 +123,9 @@ export class RedisFeed implements SubscriptionFeed {
   resync(): void {
     this.reader.requestSync();
   }
+}
 
-  private walk(raws: readonly RawEntry[], bounds: WalkBounds | null): void {
-    const walk = walkEntries(this.worker, this.epoch, this.position + 1, raws, bounds);
-    for (const item of walk.items) for (const subscriber of this.subscribers) subscriber.push(item);
-    this.position = walk.next - 1;
-    if (walk.lastId) this.readId = walk.lastId;
-    if (walk.stop === 'unsure') {
-      this.held = [...walk.rest];
-      this.reader.requestSync();
-    }
-  }
+/** What a sync confirmed: sequences up to its head are judged for good by later reads. */
+function confirmedBy(meta: StreamMeta): WalkBounds {
+  return { head: meta.head, first: meta.first, live: true };
 }
