@@ -108,10 +108,13 @@ export interface PageWalk {
 /**
  * A `RANGE` reply for sequences `from..to` (at most `pageSize` entries) walked with the stream's state
  * it was read with. When the page ended before `to`, the sequences left have no entry (`missing`).
+ * Entries above the head are not the bus's (the next `META` deletes them) and are left out.
  */
 export function walkPage(worker: WorkerRef, epoch: string, from: number, to: number, reply: RangeReply, pageSize: number): PageWalk {
   const walk = walkEntries(worker, epoch, from, reply.raws, reply);
-  if (walk.stop || reply.raws.length >= pageSize || walk.next > to) return { items: walk.items, next: walk.next, trimmed: walk.stop === 'trimmed' };
+  // Garbage above the head ends the page like its end does.
+  const ended = walk.stop === 'beyond' || (!walk.stop && reply.raws.length < pageSize);
+  if (!ended || walk.next > to) return { items: walk.items, next: walk.next, trimmed: walk.stop === 'trimmed' };
   if (walk.next < reply.first) return { items: walk.items, next: walk.next, trimmed: true };
   return { items: [...walk.items, gap(epoch, walk.next, to, 'missing')], next: to + 1, trimmed: false };
 }
