@@ -100,3 +100,13 @@ export async function within<T>(ms: number, work: Promise<T>): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+/** Polls an asynchronous `check` (a Redis read) until it holds or `timeoutMs` passes; whether it held. */
+export async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs = 5_000, stepMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+  return check();
+}
