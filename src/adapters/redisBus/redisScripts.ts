@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { StreamKeys } from './redisKeys.js';
-import type { StreamState } from './redisStreamState.js';
+import type { StreamProbe, StreamState } from './redisStreamState.js';
+
+export type { StreamProbe } from './redisStreamState.js';
 import { DROP, META, PUBLISH, RANGE } from './redisLua.js';
 
 /** A stream entry as Redis returns it: `[id, [epoch, payloadJson]]` when the bus wrote it. */
@@ -13,18 +15,6 @@ export interface StreamMeta {
   readonly head: number;
   /** The oldest sequence Redis still holds (`head + 1` when the stream is empty). */
   readonly first: number;
-}
-
-/**
- * What the caller knows of a stream, for the script to check it against: a head that went back in the
- * same epoch is data loss (a rollback) and starts a new epoch. `knownHead: -1` makes `candidate` a
- * fresh start the stream must be in (installed once; idempotent).
- */
-export interface StreamProbe {
-  readonly keys: StreamKeys;
-  readonly candidate: string;
-  readonly knownEpoch: string;
-  readonly knownHead: number;
 }
 
 /** One stream's payloads for `publish`, with what is known of the stream. */

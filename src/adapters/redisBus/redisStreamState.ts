@@ -1,5 +1,16 @@
 import type { StreamKeys } from './redisKeys.js';
-import type { StreamProbe } from './redisScripts.js';
+
+/**
+ * What the caller knows of a stream, for the script to check it against: a head that went back in the
+ * same epoch is data loss (a rollback) and starts a new epoch. `knownHead: -1` makes `candidate` a
+ * fresh start the stream must be in (installed once; idempotent).
+ */
+export interface StreamProbe {
+  readonly keys: StreamKeys;
+  readonly candidate: string;
+  readonly knownEpoch: string;
+  readonly knownHead: number;
+}
 
 /**
  * What this process knows of one Worker stream: the newest epoch and the highest sequence it was
