@@ -3,24 +3,9 @@ import { planResume } from '../../domain/stream/resumePlan.js';
 import type { ControlFrame } from '../../domain/stream/streamFrames.js';
 import { firstOf, lastOf, replayed, type Item } from './redisEntries.js';
 import type { StreamMeta } from './redisScripts.js';
+import { itemFrom as from, type SubscriptionFeed, type SubscriptionPage } from './redisSubscriptionFeed.js';
 
-/** One page pulled for a subscriber: items for `from..`, contiguous (entries and gaps). */
-export interface SubscriptionPage {
-  readonly epoch: string | null;
-  readonly items: readonly Item[];
-  /** Redis trimmed the next sequence away while it was read. */
-  readonly trimmed: boolean;
-  /** The stream is not what the subscriber planned against (another epoch, or less than it saw): re-sync. */
-  readonly stale: boolean;
-}
-
-/** What a subscription reads from once attached: its Worker stream in this process. */
-export interface SubscriptionFeed {
-  /** Retained items `from..to` (one page) with the stream's epoch, read atomically. */
-  range(from: number, to: number): Promise<SubscriptionPage>;
-  /** The stream turned out to be in another epoch: re-read it (resets its subscribers). */
-  resync(): void;
-}
+export type { SubscriptionFeed, SubscriptionPage } from './redisSubscriptionFeed.js';
 
 type Frame = ObservationFrame;
 const DONE: IteratorResult<never> = { done: true, value: undefined };
@@ -261,7 +246,3 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
   }
 }
 
-/** The item from sequence `start` on (a gap that began before it is cut; an entry is unchanged). */
-function from(item: Item, start: number): Item {
-  return item.type === 'gap' && item.from < start ? { ...item, from: start } : item;
-}
