@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisCatalogModule } from '../../src/adapters/redisCatalog/redisCatalogModule.js';
 import { RedisWorkerCatalog } from '../../src/adapters/redisCatalog/redisWorkerCatalog.js';
 import type { CatalogEntry } from '../../src/ports/workerCatalogPort.js';
+import { eventually } from '../../src/testing/index.js';
 import { redisOrSkip } from '../support/redis.js';
 
 const redisUrl = await redisOrSkip();
@@ -71,7 +72,7 @@ describe.skipIf(!redisUrl)('RedisWorkerCatalog (real Redis)', () => {
     await catalog.save('d', entry('w2'));
     expect(lost).toEqual(['d']);
     await redis.set(`${prefix}catalog-rev:d`, '0'); // older data (a rollback), found by the periodic check
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await eventually(() => lost.length === 2, 5_000)).toBe(true);
     expect(lost).toEqual(['d', 'd']);
     await catalog.close();
   });
