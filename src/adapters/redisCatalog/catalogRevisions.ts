@@ -9,6 +9,7 @@ export class CatalogRevisions {
   private readonly listeners = new Set<(runtimeId: string) => void>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  private checking = false;
 
   constructor(
     private readonly read: (runtimeId: string) => Promise<string | null>,
@@ -51,10 +52,16 @@ export class CatalogRevisions {
   }
 
   private async check(): Promise<void> {
-    for (const runtimeId of [...this.revisions.keys()]) {
-      const value = await this.read(runtimeId).catch(() => undefined);
-      if (value === undefined || this.stopped) return; // unreachable: the reconnect checks again
-      this.update(runtimeId, value === null ? 0 : Number(value), false);
+    if (this.checking) return; // one check at a time, however long a frozen Redis makes it
+    this.checking = true;
+    try {
+      for (const runtimeId of [...this.revisions.keys()]) {
+        const value = await this.read(runtimeId).catch(() => undefined);
+        if (value === undefined || this.stopped) return; // unreachable: the reconnect checks again
+        this.update(runtimeId, value === null ? 0 : Number(value), false);
+      }
+    } finally {
+      this.checking = false;
     }
   }
 
