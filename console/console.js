@@ -204,6 +204,9 @@ function onWorkerFrame(event, frame) {
       return notice('The stream was reset; showing it from the start.');
     case 'lagged':
       return notice('The stream fell behind; resuming from the last event received.');
+    case 'gap':
+      entry('meta', `[${frame.to - frame.from + 1} event(s) could not be read and were skipped (${frame.reason})]`);
+      return notice('Some events could not be read and were skipped; the stream continues after them.');
   }
 }
 

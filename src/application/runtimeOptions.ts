@@ -30,6 +30,8 @@ export const RuntimeOptionsSchema = z.strictObject({
       restoreMs: ms(30_000),
       methodMs: ms(15_000),
       snapshotMs: ms(5_000),
+      /** How long shutdown waits for pending catalog writes (the store may be unreachable). */
+      catalogFlushMs: ms(5_000),
     })
     .prefault({}),
   maxEventBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_EVENT_BYTES),

@@ -16,8 +16,8 @@ import { ClockPort } from '../ports/clockPort.js';
 import { ExecutionBackendPort, type SnapshotResult } from '../ports/executionBackendPort.js';
 import { IdPort } from '../ports/idPort.js';
 import { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
-import { ObservationReaderPort } from '../ports/observationReaderPort.js';
-import { WorkerCatalogPort, type CatalogEntry } from '../ports/workerCatalogPort.js';
+import { ObservationReaderPort, type ReadResult } from '../ports/observationReaderPort.js';
+import { CATALOG_ENTRY_CORRUPT, WorkerCatalogPort, type CatalogEntry } from '../ports/workerCatalogPort.js';
 import { CatalogWriter } from './catalogWriter.js';
 import { controlOutcome, thrownMessage } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
@@ -84,7 +84,7 @@ export class WorkerRuntime {
     @inject(WorkerCatalogPort) private readonly catalog: WorkerCatalogPort,
   ) {
     for (const backend of backends ?? []) this.backends.set(backend.backendId, backend);
-    this.catalogWriter = new CatalogWriter(catalog, options.runtimeId);
+    this.catalogWriter = new CatalogWriter(catalog, options.runtimeId, () => [...this.workers.values()].forEach((r) => this.persist(r)));
     this.feed = new LifecycleFeed(ids.epoch(), options.lifecycleRetention);
     this.starter = new WorkerStarter(clock, options, (record) => this.changed(record));
   }
@@ -109,6 +109,7 @@ export class WorkerRuntime {
       return { result: operationResult('create', reason, existing.state), worker: existing.projection };
     }
     const record = this.reserve(workerId ?? this.ids.workerId(), profileName, displayName ?? null);
+    this.publisher.beginStream?.(record.ref); // a new Worker never continues a removed one's stream
     const backend = profile.backend === null ? undefined : this.backends.get(profile.backend);
     if (!backend) {
       const why = diagnostic('backend_not_configured', `profile ${profileName} has no execution backend configured`);
@@ -139,8 +140,14 @@ export class WorkerRuntime {
 
   private async restoreOne(entry: CatalogEntry): Promise<OperationResult> {
     this.lastGeneration.set(entry.workerId, Math.max(entry.runGeneration, this.lastGeneration.get(entry.workerId) ?? 0));
+    const corrupt = entry.diagnostic?.code === CATALOG_ENTRY_CORRUPT ? entry.diagnostic : null;
+    if (corrupt) this.catalogWriter.hold(entry.workerId); // kept as stored until the Worker is removed
     const record = this.reserve(entry.workerId, entry.profile, entry.displayName, entry.createdAt);
     record.restoreToken = entry.restoreToken;
+    if (corrupt) {
+      this.makeUnavailable(record, corrupt);
+      return operationResult('restore', 'execution_unavailable', record.state, { diagnostic: corrupt, message: corrupt.message });
+    }
     if (entry.state === 'stopped') {
       record.phase = 'stopped';
       this.changed(record);
@@ -316,7 +323,8 @@ export class WorkerRuntime {
     if (!RuntimeIdSchema.safeParse(ref.runtimeId).success || !WorkerIdSchema.safeParse(ref.workerId).success) {
       return { ok: false, result: operationResult('observe', 'invalid_request', null, { message: 'not a Worker reference' }) };
     }
-    const entry = await this.catalog.get(ref.runtimeId, ref.workerId).catch(() => null);
+    const entry = await this.catalog.get(ref.runtimeId, ref.workerId).catch(() => undefined);
+    if (entry === undefined) return { ok: false, result: storeUnavailable('the Worker catalog cannot be reached') };
     if (!entry) return { ok: false, result: notFound('observe') };
     if (options.after != null && decodeCursor(options.after) === null) {
       return { ok: false, result: operationResult('observe', 'invalid_request', entry.state, { message: 'not a cursor' }) };
@@ -330,15 +338,19 @@ export class WorkerRuntime {
     if (!record) return { ok: false, result: notFound('observe') };
     const observations = [];
     let after: string | null = null;
+    let skipped = false;
     for (;;) {
-      const page = await this.reader.read(record.ref, { after, limit: TRANSCRIPT_PAGE });
+      const page: ReadResult | null = await this.reader.read(record.ref, { after, limit: TRANSCRIPT_PAGE }).catch(() => null);
+      if (!page) return { ok: false, result: storeUnavailable('the observation store cannot be reached') };
       if (page.status !== 'ok') break; // retention moved under us: what was read stays consistent
       observations.push(...page.observations);
+      skipped ||= (page.gaps?.length ?? 0) > 0; // undecodable entries: the transcript has holes
       if (page.observations.length < TRANSCRIPT_PAGE) break;
       after = page.next;
     }
     const safe = observations.map((o) => ({ ...o, event: toBrowserEvent(o.event) }));
-    return { ok: true, entries: deriveTranscript(safe), complete: observations.length === 0 || observations[0]!.sequence === 1 };
+    const complete = !skipped && (observations.length === 0 || observations[0]!.sequence === 1);
+    return { ok: true, entries: deriveTranscript(safe), complete };
   }
 
   /** Lifecycle changes (created, changed, removed) as projections; resumable with a lifecycle cursor. */
@@ -372,7 +384,7 @@ export class WorkerRuntime {
   private async runShutdown(): Promise<void> {
     this.status = 'stopping';
     await Promise.allSettled([...this.pending]);
-    await this.catalogWriter.flush();
+    await this.catalogWriter.flush(this.options.deadlines.catalogFlushMs); // bounded: the store may be away
     this.persisting = false;
     const live = [...this.workers.values()].filter((r) => r.hasHandle && r.phase !== 'stopped' && r.phase !== 'stopping');
     await Promise.allSettled(live.map((record) => this.stopRecord(record)));
@@ -383,6 +395,7 @@ export class WorkerRuntime {
       [...this.backends.values()].map((b) => (b.dispose ? withDeadline(this.clock, stopMs, (signal) => b.dispose!(signal)) : null)),
     );
     await this.reader.close();
+    this.catalogWriter.close();
     this.feed.close();
     this.status = 'stopped';
   }
@@ -513,6 +526,10 @@ export class WorkerRuntime {
 
 function notFound(operation: Operation): OperationResult {
   return operationResult(operation, 'worker_not_found', null);
+}
+
+function storeUnavailable(message: string): OperationResult {
+  return operationResult('observe', 'store_unavailable', null, { message });
 }
 
 function invalid(operation: Operation, error: z.ZodError, state: WorkerState | null): OperationResult {

@@ -19,7 +19,7 @@ export const REASONS = {
   ],
   errored: [
     'backend_error', 'spawn_failed', 'spawn_timeout', 'dispatch_timeout', 'cancel_timeout', 'stop_timeout',
-    'restore_timeout', 'method_timeout', 'snapshot_timeout',
+    'restore_timeout', 'method_timeout', 'snapshot_timeout', 'store_unavailable',
   ],
   unsupported: ['operation_unsupported'],
 } as const satisfies Record<Outcome, readonly string[]>;

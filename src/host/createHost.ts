@@ -139,7 +139,9 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
       // Shared stores first (a clear error when Redis is unreachable), then this Runtime's Workers come back.
       if (config.bus.kind === 'redis') await container.get(RedisObservationBus).connect();
       if (config.catalog.kind === 'redis') await container.get(RedisWorkerCatalog).connect();
-      await runtime.restoreWorkers();
+      for (const restored of await runtime.restoreWorkers()) {
+        if (restored.diagnostic?.code === 'catalog_entry_corrupt') app.log.warn({ code: restored.diagnostic.code }, restored.diagnostic.message);
+      }
       await app.listen({ host: config.listen.host, port: config.listen.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.listen.port;

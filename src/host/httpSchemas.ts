@@ -69,6 +69,7 @@ export const StreamFrameSchema = z.union([
   }),
   z.strictObject({ type: z.literal('expired'), requested: z.string(), oldest: z.string() }),
   z.strictObject({ type: z.literal('reset'), requested: z.string(), epoch: z.string() }),
+  z.strictObject({ type: z.literal('gap'), from: z.number().int(), to: z.number().int(), reason: z.string(), resumeAfter: z.string() }),
   z.strictObject({ type: z.literal('lagged'), resumeAfter: z.string().nullable() }),
   z.strictObject({ type: z.literal('end'), reason: z.string() }),
 ]);

@@ -12,6 +12,7 @@ export function statusOf(result: OperationResult): number {
     case 'profile_unknown':
       return 400;
     case 'runtime_stopped':
+    case 'store_unavailable':
       return 503;
   }
   switch (result.outcome) {

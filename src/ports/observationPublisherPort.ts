@@ -10,6 +10,14 @@ import type { PublishOptions, PublishResult } from './executionContext.js';
 export interface ObservationPublisherPort {
   /** Appends one event to the Worker's stream. Fails only as `bus_error` (storage unreachable). */
   publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions): Promise<PublishResult>;
+
+  /**
+   * Optional. A new Worker with this ref begins (never called for a restored one): whatever the bus
+   * still holds under the ref belongs to an earlier Worker (a removal the store never heard of), so the
+   * stream starts a new epoch before anything is read or published for the new Worker, and old cursors
+   * get `reset`. Does no I/O itself and never fails; a bus whose removals always land may omit it.
+   */
+  beginStream?(worker: WorkerRef): void;
 }
 
 export const ObservationPublisherPort: ServiceIdentifier<ObservationPublisherPort> = Symbol.for(

@@ -1,5 +1,5 @@
 import type { ServiceIdentifier } from 'inversify';
-import type { EndReason, Observation, ObservationSubscription } from '../domain/observation.js';
+import type { EndReason, GapReason, Observation, ObservationSubscription } from '../domain/observation.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 
 export interface SubscribeOptions {
@@ -14,8 +14,21 @@ export interface ReadOptions {
   readonly limit: number;
 }
 
+/** Sequences a read skipped (see the `gap` frame). */
+export interface ReadGap {
+  readonly from: number;
+  readonly to: number;
+  readonly reason: GapReason;
+}
+
 export type ReadResult =
-  | { readonly status: 'ok'; readonly observations: readonly Observation[]; readonly next: string | null }
+  | {
+      readonly status: 'ok';
+      readonly observations: readonly Observation[];
+      readonly next: string | null;
+      /** Sequences skipped among the ones read (a bus that can store undecodable entries reports them). */
+      readonly gaps?: readonly ReadGap[];
+    }
   | { readonly status: 'expired'; readonly oldest: string }
   | { readonly status: 'reset'; readonly epoch: string };
 
@@ -27,7 +40,10 @@ export interface ObservationReaderPort {
   /** Subscribes to one Worker's stream. A Worker with no stream yet gets an empty live stream. */
   subscribe(worker: WorkerRef, options?: SubscribeOptions): ObservationSubscription;
 
-  /** Reads up to `limit` retained observations after a cursor, oldest first. */
+  /**
+   * Reads up to `limit` retained observations after a cursor, oldest first. Skipped sequences are
+   * listed in `gaps` and `next` moves past them. Rejects when the store cannot be reached.
+   */
   read(worker: WorkerRef, options: ReadOptions): Promise<ReadResult>;
 
   /** Ends the Worker's subscriptions with `reason` and forgets its stream. */

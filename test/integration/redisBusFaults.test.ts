@@ -6,6 +6,7 @@ import type { ObservationFrame } from '../../src/domain/observation.js';
 import type { ProtocolEvent } from '../../src/domain/protocolEvent.js';
 import { delay, sequences, takeFrames } from '../../src/testing/frames.js';
 import { canSpawnRedis, connectedBus, freePort, PrivateRedis } from '../support/redisBusFixture.js';
+import { commandRate, CursorLedger, expectContiguous } from '../support/redisFaultChecks.js';
 
 // A private, non-persistent redis-server per test (a child process on a free port), so it can be
 // killed with SIGKILL and restarted empty without touching the shared Redis.
@@ -72,8 +73,17 @@ describe.skipIf(!spawnable)('RedisObservationBus faults (private redis-server)',
     subscription.close();
 
     const stale = b.subscribe(worker, { after: lastCursor });
-    expect((await takeFrames(stale, 1))[0]).toMatchObject({ type: 'reset', requested: lastCursor, epoch });
+    const resumed = await takeFrames(stale, 6);
+    expect(resumed[0]).toMatchObject({ type: 'reset', requested: lastCursor, epoch });
+    expect(sequences(resumed)).toEqual(range(1, 5));
     stale.close();
+    // No alias: each cursor names one event, before and after the loss; no silent loss; no loop.
+    const ledger = new CursorLedger();
+    ledger.frames([...before, ...after, ...resumed]);
+    expectContiguous([...before, reset, ...after]);
+    const stats = await server.commandStats();
+    await delay(1_000);
+    expect(commandRate(stats, await server.commandStats(), 1_000)).toBeLessThan(100);
   });
 
   it('connections dropped while Redis keeps its data: subscribers resume after their last cursor, nothing lost, no reset', async () => {

@@ -13,18 +13,25 @@ export class RedisBusUnavailableError extends Error {
 }
 
 // Fail fast instead of hanging: nothing queues while Redis is unreachable, a command under way when
-// the connection drops fails (never resent), and the client keeps reconnecting in the background.
-function baseOptions(options: RedisBusOptions, name: string): RedisOptions {
+// the connection drops fails (never resent), every command has a deadline (a frozen server answers
+// nothing), a socket being closed is destroyed if the server does not close its side, and the client
+// keeps reconnecting in the background.
+export function failFastOptions(connectTimeoutMs: number, name: string): RedisOptions {
   return {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    connectTimeout: options.connectTimeoutMs,
+    connectTimeout: connectTimeoutMs,
+    disconnectTimeout: 200,
     connectionName: name,
     protocol: 2, // replies in RESP2 shapes (`XREAD` as `[key, entries][]`), whatever the server speaks
     retryStrategy: (times) => Math.min(50 * times, 1_000),
   };
+}
+
+function baseOptions(options: RedisBusOptions, name: string): RedisOptions {
+  return failFastOptions(options.connectTimeoutMs, name);
 }
 
 /** The connection for publishes, metadata reads, replay pages and `CLIENT UNBLOCK`. */
@@ -61,6 +68,17 @@ export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
+/** `QUIT` if Redis answers within `ms`, then the connection is closed whatever it did. Never rejects. */
+export async function quitWithin(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+    await Promise.race([redis.quit().catch(() => undefined), late]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
+}
+
 /** `host:port` of a Redis URL, never its credentials. */
 export function redisHost(url: string): string {
   try {
@@ -73,6 +91,11 @@ export function redisHost(url: string): string {
 /** A failed command as a publish result; the message names the kind of failure, no address. */
 export function busError(error: unknown): PublishResult {
   const text = String((error as Error | undefined)?.message ?? error);
-  const kind = (error as Error | undefined)?.name === 'ReplyError' ? 'refused the command' : /timed out/i.test(text) ? 'timed out' : 'unreachable';
+  // A command sent but not answered (timed out, connection lost) may have run or still run: say so,
+  // a retry could store the event twice. One never sent was not stored.
+  let kind = 'connection lost (the event may have been stored)';
+  if ((error as Error | undefined)?.name === 'ReplyError') kind = 'refused the command (not stored)';
+  else if (/timed out/i.test(text)) kind = 'timed out (the event may still be stored)';
+  else if (/writeable|unreachable|not connected/i.test(text) || (error as { code?: string })?.code === 'ECONNREFUSED') kind = 'unreachable (not stored)';
   return { ok: false, reason: 'bus_error', message: `observation bus: Redis ${kind}` };
 }

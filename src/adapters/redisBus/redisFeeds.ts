@@ -4,6 +4,7 @@ import { RedisFeed } from './redisFeed.js';
 import type { StreamKeys } from './redisKeys.js';
 import type { RedisReaderLoop } from './redisReaderLoop.js';
 import type { BusScripts, StreamMeta } from './redisScripts.js';
+import type { StreamState } from './redisStreamState.js';
 import type { RedisSubscription } from './redisSubscription.js';
 
 /**
@@ -22,12 +23,12 @@ export class RedisFeeds {
   ) {}
 
   /** Joins the subscription (planned against `meta`) to its stream's feed, creating the feed. */
-  attach(worker: WorkerRef, keys: StreamKeys, meta: StreamMeta, subscription: RedisSubscription): void {
-    let feed = this.feeds.get(keys.stream);
+  attach(worker: WorkerRef, state: StreamState, meta: StreamMeta, subscription: RedisSubscription): void {
+    let feed = this.feeds.get(state.keys.stream);
     if (!feed) {
       const loop = this.pickLoop();
-      feed = new RedisFeed(worker, keys, meta, loop, this.scripts, this.settings.retentionPerWorker);
-      this.feeds.set(keys.stream, feed);
+      feed = new RedisFeed(worker, state, meta, loop, this.scripts, this.settings.retentionPerWorker);
+      this.feeds.set(state.keys.stream, feed);
       loop.add(feed);
     }
     feed.attach(subscription);

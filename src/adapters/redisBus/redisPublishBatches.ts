@@ -1,9 +1,10 @@
 import { encodeCursor } from '../../domain/cursor.js';
 import type { PublishResult } from '../../ports/executionContext.js';
-import type { StreamKeys } from './redisKeys.js';
+import type { PublishReply } from './redisScripts.js';
+import type { StreamState } from './redisStreamState.js';
 
-/** Sends every stream's payloads in one script call; resolves `[first sequence, epoch]` per stream. */
-export type SendBatches = (batches: readonly (readonly [StreamKeys, readonly string[]])[]) => Promise<[number, string][]>;
+/** Sends every stream's payloads in one script call; one reply per stream, in order. */
+export type SendBatches = (batches: readonly (readonly [StreamState, readonly string[]])[]) => Promise<PublishReply[]>;
 
 interface Batch {
   readonly payloads: string[];
@@ -12,16 +13,18 @@ interface Batch {
 
 /** Payloads per script run: bounds how long one run holds Redis (about a microsecond each). */
 const MAX_PAYLOADS = 1024;
+const REFUSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observation bus: Redis refused the command (not stored)' };
 
 /**
  * Publishes made in the same turn of the event loop (a burst, or I/O callbacks handled together)
  * leave as one script run for all streams, each stream's sequences assigned in call order: Lua's
  * per-call cost is paid per turn, not per event. A lone publish waits for `setImmediate` only.
  * `flush()` sends what is pending right now: callers that must be ordered after earlier publishes
- * (subscribe, read, drop, close) flush first.
+ * (subscribe, read, drop, close) flush first. Each stream is answered by what it stored: a broken
+ * stream fails alone, its neighbours in the same run get their sequences.
  */
 export class PublishBatches {
-  private pending = new Map<StreamKeys, Batch>();
+  private pending = new Map<StreamState, Batch>();
   private count = 0;
   private scheduled: ReturnType<typeof setImmediate> | null = null;
 
@@ -30,10 +33,10 @@ export class PublishBatches {
     private readonly fail: (error: unknown) => PublishResult,
   ) {}
 
-  add(keys: StreamKeys, payload: string): Promise<PublishResult> {
+  add(stream: StreamState, payload: string): Promise<PublishResult> {
     return new Promise((resolve) => {
-      let batch = this.pending.get(keys);
-      if (!batch) this.pending.set(keys, (batch = { payloads: [], settle: [] }));
+      let batch = this.pending.get(stream);
+      if (!batch) this.pending.set(stream, (batch = { payloads: [], settle: [] }));
       batch.payloads.push(payload);
       batch.settle.push(resolve);
       if (++this.count >= MAX_PAYLOADS) this.flush();
@@ -48,7 +51,7 @@ export class PublishBatches {
     const batches = [...this.pending];
     this.pending = new Map();
     this.count = 0;
-    this.send(batches.map(([keys, batch]) => [keys, batch.payloads] as const)).then(
+    this.send(batches.map(([stream, batch]) => [stream, batch.payloads] as const)).then(
       (replies) => batches.forEach(([, { settle }], i) => settleAll(settle, replies[i]!)),
       (error: unknown) => {
         const result = this.fail(error);
@@ -58,6 +61,8 @@ export class PublishBatches {
   }
 }
 
-function settleAll(settle: readonly ((result: PublishResult) => void)[], [first, epoch]: [number, string]): void {
-  for (let n = 0; n < settle.length; n++) settle[n]!({ ok: true, sequence: first + n, cursor: encodeCursor(epoch, first + n) });
+function settleAll(settle: readonly ((result: PublishResult) => void)[], { first, epoch, stored }: PublishReply): void {
+  for (let n = 0; n < settle.length; n++) {
+    settle[n]!(n < stored ? { ok: true, sequence: first + n, cursor: encodeCursor(epoch, first + n) } : REFUSED);
+  }
 }

@@ -3,6 +3,7 @@ import type { FeedReader, RedisFeed } from './redisFeed.js';
 import { busScripts, type BusScripts, type RawEntry } from './redisScripts.js';
 
 export interface ReaderSettings {
+  /** `XREAD BLOCK` timeout, and how often every stream's epoch and head are re-checked, busy or not. */
   readonly blockMs: number;
   /** A fresh epoch candidate: a stream found without metadata (lost, dropped) starts a new epoch. */
   candidate(): string;
@@ -17,17 +18,20 @@ const UNBLOCK_ATTEMPTS = 50;
 /**
  * One blocking connection reading every Worker stream assigned to it with a single `XREAD BLOCK`,
  * fanning entries out through their feeds. A new stream interrupts the block (`CLIENT UNBLOCK`), so a
- * new subscription never waits for the block timeout. After any error, and after an idle block,
- * every stream's epoch and head are re-read before the next `XREAD`, so data lost with a Redis restart
- * becomes a `reset`, never an alias.
+ * new subscription never waits for the block timeout. Every stream's epoch and head are re-read
+ * (one `META` script for all) before the first `XREAD`, after any error, when a feed holds entries it
+ * cannot judge, and every `blockMs` whatever the traffic, so a wiped or rolled-back stream becomes a
+ * `reset`, never an alias, even next to a busy one. A stream whose keys hold another type is left
+ * out of the `XREAD` (it would fail it for every stream) until a re-check finds it usable.
  */
 export class RedisReaderLoop implements FeedReader {
   private readonly feeds = new Map<string, RedisFeed>();
+  private readonly broken = new Set<RedisFeed>();
   private readonly scripts: BusScripts;
   private clientId: number | null = null;
   private needsSync = true;
+  private syncedAt = 0;
   private blocked = false;
-  private woken = false;
   private round = 0;
   private unblocking = -1;
   private stopped = false;
@@ -55,6 +59,7 @@ export class RedisReaderLoop implements FeedReader {
   /** An `XREAD` already under way may still name the stream; its entries are then ignored. */
   remove(feed: RedisFeed): void {
     if (this.feeds.get(feed.keys.stream) === feed) this.feeds.delete(feed.keys.stream);
+    this.broken.delete(feed);
   }
 
   requestSync(): void {
@@ -72,19 +77,23 @@ export class RedisReaderLoop implements FeedReader {
   private async run(): Promise<void> {
     while (!this.stopped) {
       if (this.feeds.size === 0) await this.wait(null);
-      else if (this.needsSync && !(await this.sync())) await this.backoff();
+      else if ((this.needsSync || this.syncDue() <= 0) && !(await this.sync())) await this.backoff();
+      else if (this.broken.size === this.feeds.size) await this.wait(this.syncDue(), null, true);
       else {
         const reply = await this.read();
         if (reply === undefined) {
           this.needsSync = true;
           await this.backoff();
-        } else if (reply === null) {
-          if (!this.woken) this.needsSync = true; // an idle block: re-check epochs now and then
-        } else {
+        } else if (reply) {
           for (const [key, raws] of reply) this.feeds.get(key)?.deliver(raws);
         }
       }
     }
+  }
+
+  /** Milliseconds until the periodic re-check is due. */
+  private syncDue(): number {
+    return this.syncedAt + this.settings.blockMs - Date.now();
   }
 
   private async sync(): Promise<boolean> {
@@ -93,10 +102,16 @@ export class RedisReaderLoop implements FeedReader {
     try {
       const [id, metas] = await Promise.all([
         this.connection.client('ID') as Promise<number>,
-        Promise.all(feeds.map((feed) => this.scripts.meta(feed.keys, this.settings.candidate()))),
+        this.scripts.meta(feeds.map((feed) => feed.probe(this.settings.candidate()))),
       ]);
       this.clientId = Number(id);
-      feeds.forEach((feed, i) => feed.rebase(metas[i]!));
+      this.syncedAt = Date.now();
+      feeds.forEach((feed, i) => {
+        const meta = metas[i];
+        if (!meta) return void this.broken.add(feed);
+        this.broken.delete(feed);
+        feed.rebase(meta);
+      });
       return true;
     } catch {
       this.needsSync = true;
@@ -105,14 +120,14 @@ export class RedisReaderLoop implements FeedReader {
   }
 
   private async read(): Promise<XreadReply | null | undefined> {
-    const feeds = [...this.feeds.values()];
+    const feeds = [...this.feeds.values()].filter((feed) => !this.broken.has(feed));
     const keys = feeds.map((feed) => feed.keys.stream);
-    const ids = feeds.map((feed) => `${feed.position}-0`);
+    const ids = feeds.map((feed) => feed.readId);
+    const block = Math.max(10, Math.min(this.settings.blockMs, this.syncDue()));
     this.round++;
-    this.woken = false;
     this.blocked = true;
     try {
-      const args = ['COUNT', COUNT, 'BLOCK', this.settings.blockMs, 'STREAMS', ...keys, ...ids];
+      const args = ['COUNT', COUNT, 'BLOCK', block, 'STREAMS', ...keys, ...ids];
       return (await this.connection.call('XREAD', ...args)) as XreadReply | null;
     } catch {
       return undefined;
@@ -124,7 +139,6 @@ export class RedisReaderLoop implements FeedReader {
   private wake(): void {
     if (this.pause) return this.pause();
     if (!this.blocked || this.clientId === null || this.unblocking === this.round) return;
-    this.woken = true;
     void this.unblock(this.round, this.clientId);
   }
 
@@ -143,7 +157,8 @@ export class RedisReaderLoop implements FeedReader {
     return this.wait(ready ? 100 : 1_000, ready ? null : 'ready');
   }
 
-  private wait(ms: number | null, event: 'ready' | null = null): Promise<void> {
+  /** Waits `ms` (null: until woken) or for `event`; `wake` cuts short the ones the loop itself waits in. */
+  private wait(ms: number | null, event: 'ready' | null = null, wakeable = ms === null || event !== null): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = (): void => {
@@ -152,9 +167,9 @@ export class RedisReaderLoop implements FeedReader {
         if (this.pause === finish) this.pause = null;
         resolve();
       };
-      const timer = ms === null ? null : setTimeout(finish, ms);
+      const timer = ms === null ? null : setTimeout(finish, Math.max(0, ms));
       if (event) this.connection.once(event, finish);
-      if (ms === null || event) this.pause = finish;
+      if (wakeable) this.pause = finish;
     });
   }
 }

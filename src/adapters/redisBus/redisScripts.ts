@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { StreamKeys } from './redisKeys.js';
+import type { StreamProbe, StreamState } from './redisStreamState.js';
 
-/** A stream entry as Redis returns it: `[id, [epoch, payloadJson]]`. */
+export type { StreamProbe } from './redisStreamState.js';
+import { DROP, META, PUBLISH, RANGE } from './redisLua.js';
+
+/** A stream entry as Redis returns it: `[id, [epoch, payloadJson]]` when the bus wrote it. */
 export type RawEntry = [id: string, fields: string[]];
 
 /** One Worker stream as a script saw it, atomically. */
@@ -13,95 +17,96 @@ export interface StreamMeta {
   readonly first: number;
 }
 
-// A stream without meta (new, dropped, or lost with a Redis restart) starts a new epoch from the
-// caller's fresh candidate; any leftover entries belong to the lost epoch and are deleted first.
-const ENSURE_EPOCH = `
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
-end
-`;
+/** One stream's payloads for `publish`, with what is known of the stream. */
+export type PublishCall = readonly [stream: StreamState, payloads: readonly string[]];
 
-// KEYS: meta, stream pairs, one per Worker stream. ARGV: retention, then per stream: candidate epoch,
-// count, payloads. Appends each stream's payloads in order, the sequence as entry id and the epoch as
-// the only field name: identical field names cost nothing in a stream node, and a reader can never
-// attribute an entry to the wrong epoch. Returns first sequence and epoch per stream.
-const PUBLISH = `
-local out, a = {}, 2
-for k = 1, #KEYS, 2 do
-  local epoch = redis.call('HGET', KEYS[k], 'epoch')
-  if not epoch then
-    epoch = ARGV[a]
-    redis.call('DEL', KEYS[k + 1])
-    redis.call('HSET', KEYS[k], 'epoch', epoch, 'seq', 0)
-  end
-  local count = tonumber(ARGV[a + 1])
-  local first = redis.call('HINCRBY', KEYS[k], 'seq', count) - count + 1
-  for i = 0, count - 1 do
-    redis.call('XADD', KEYS[k + 1], 'MAXLEN', '~', ARGV[1], (first + i) .. '-0', epoch, ARGV[a + 2 + i])
-  end
-  out[#out + 1], out[#out + 2] = first, epoch
-  a = a + 2 + count
-end
-return out
-`;
+/** What one stream of a publish stored: `stored` payloads from sequence `first` in `epoch` (the rest were refused). */
+export interface PublishReply {
+  readonly first: number;
+  readonly epoch: string;
+  readonly stored: number;
+}
 
-// KEYS: meta, stream. ARGV: candidate epoch.
-const META = `${ENSURE_EPOCH}
-local head = tonumber(redis.call('HGET', KEYS[1], 'seq'))
-local entry = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
-local first = head + 1
-if entry then first = tonumber(string.match(entry[1], '^%d+')) end
-return {epoch, head, first}
-`;
-
-// KEYS: meta, stream. ARGV: from, to, count. The epoch and the entries in one atomic read.
-const RANGE = `
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-return {epoch, redis.call('XRANGE', KEYS[2], ARGV[1], ARGV[2], 'COUNT', ARGV[3])}
-`;
-
-/** One stream's payloads for `publish`. */
-export interface PublishCall {
-  readonly keys: StreamKeys;
-  readonly candidate: string;
-  readonly payloads: readonly string[];
+/** A page of entries and the stream's state, read atomically; `epoch` null: the stream is gone. */
+export interface RangeReply {
+  readonly epoch: string | null;
+  readonly head: number;
+  readonly first: number;
+  readonly raws: RawEntry[];
 }
 
 export interface BusScripts {
-  /** Appends each call's payloads with its stream's next sequences, in one script run; `[first, epoch]` per call. */
-  publish(calls: readonly PublishCall[], retention: number): Promise<[number, string][]>;
-  meta(keys: StreamKeys, candidate: string): Promise<StreamMeta>;
-  /** Entries `from..to` (at most `count`) and the stream's epoch (null: the stream is gone). */
-  range(keys: StreamKeys, from: number, to: number, count: number): Promise<[string | null, RawEntry[]]>;
+  /**
+   * Appends each call's payloads with its stream's next sequences, in one script run; one reply per
+   * call. `base` is unique to this run: a stream that must start an epoch gets `<base>_<n>`.
+   */
+  publish(calls: readonly PublishCall[], retention: number, base: string): Promise<PublishReply[]>;
+  /** Each stream's state, made consistent first (see redisLua.ts); null for a stream whose keys are unusable. */
+  meta(probes: readonly StreamProbe[]): Promise<(StreamMeta | null)[]>;
+  /** Entries `from..to` (at most `count`) with the stream's state. */
+  range(keys: StreamKeys, from: number, to: number, count: number): Promise<RangeReply>;
+  /** Deletes the stream unless it was already begun again under `token`. */
+  drop(keys: StreamKeys, token: string): Promise<void>;
 }
 
 type Call = (...args: (string | number)[]) => Promise<unknown>;
+/** Streams per `META` run: bounds how long one run holds Redis. */
+const META_CHUNK = 128;
 
 /** Registers the scripts on a connection (ioredis sends EVAL once per socket, then EVALSHA). */
 export function busScripts(redis: Redis): BusScripts {
   redis.defineCommand('wrObsPublish', { lua: PUBLISH }); // key count varies: passed first
-  redis.defineCommand('wrObsMeta', { numberOfKeys: 2, lua: META });
+  redis.defineCommand('wrObsMeta', { lua: META });
   redis.defineCommand('wrObsRange', { numberOfKeys: 2, lua: RANGE, readOnly: true });
-  const commands = redis as unknown as Record<'wrObsPublish' | 'wrObsMeta' | 'wrObsRange', Call>;
+  redis.defineCommand('wrObsDrop', { numberOfKeys: 2, lua: DROP });
+  const commands = redis as unknown as Record<'wrObsPublish' | 'wrObsMeta' | 'wrObsRange' | 'wrObsDrop', Call>;
+  const metaChunk = async (probes: readonly StreamProbe[]): Promise<(StreamMeta | null)[]> => {
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const p of probes) {
+      keys.push(p.keys.meta, p.keys.stream);
+      args.push(p.candidate, p.knownEpoch, p.knownHead);
+    }
+    const flat = (await commands.wrObsMeta(keys.length, ...keys, ...args)) as (string | number | null)[];
+    return probes.map((_, i) => {
+      const epoch = flat[3 * i];
+      return typeof epoch === 'string' && epoch !== '' ? { epoch, head: Number(flat[3 * i + 1]), first: Number(flat[3 * i + 2]) } : null;
+    });
+  };
   return {
-    publish: async (calls, retention) => {
+    publish: async (calls, retention, base) => {
       const keys: string[] = [];
-      const args: (string | number)[] = [retention];
-      for (const call of calls) {
-        keys.push(call.keys.meta, call.keys.stream);
-        args.push(call.candidate, call.payloads.length, ...call.payloads);
+      const args: (string | number)[] = [retention, base];
+      for (const [stream, payloads] of calls) {
+        keys.push(stream.keys.meta, stream.keys.stream);
+        if (stream.fresh) args.push(stream.fresh, -1, payloads.length, ...payloads);
+        else args.push(stream.epoch ?? '', stream.head, payloads.length, ...payloads);
       }
       const flat = (await commands.wrObsPublish(keys.length, ...keys, ...args)) as (number | string)[];
-      return calls.map((_, i) => [flat[2 * i] as number, flat[2 * i + 1] as string]);
+      const replies: PublishReply[] = [];
+      for (let i = 0, at = 0; i < calls.length; i++) {
+        const first = Number(flat[at]);
+        if (first > 0) {
+          replies.push({ first, epoch: String(flat[at + 1]), stored: calls[i]![1].length });
+          at += 2;
+        } else {
+          replies.push({ first: -first, epoch: String(flat[at + 1]), stored: Number(flat[at + 2]) });
+          at += 3;
+        }
+      }
+      return replies;
     },
-    meta: async (keys, candidate) => {
-      const [epoch, head, first] = (await commands.wrObsMeta(keys.meta, keys.stream, candidate)) as [string, number, number];
-      return { epoch, head, first };
+    meta: async (probes) => {
+      const replies: (StreamMeta | null)[] = [];
+      for (let at = 0; at < probes.length; at += META_CHUNK) replies.push(...(await metaChunk(probes.slice(at, at + META_CHUNK))));
+      return replies;
     },
-    range: (keys, from, to, count) =>
-      commands.wrObsRange(keys.meta, keys.stream, from, to, count) as Promise<[string | null, RawEntry[]]>,
+    range: async (keys, from, to, count) => {
+      const [epoch, head, first, raws] = (await commands.wrObsRange(keys.meta, keys.stream, from, to, count)) as [string | null, number, number, RawEntry[]];
+      return { epoch: epoch || null, head: Number(head), first: Number(first), raws };
+    },
+    drop: async (keys, token) => {
+      await commands.wrObsDrop(keys.meta, keys.stream, token);
+    },
   };
 }

@@ -1,27 +1,22 @@
 import type { EndReason, ObservationFrame, ObservationSubscription } from '../../domain/observation.js';
 import { planResume } from '../../domain/stream/resumePlan.js';
 import type { ControlFrame } from '../../domain/stream/streamFrames.js';
-import { replayed, type Entry } from './redisEntries.js';
+import { firstOf, lastOf, replayed, type Item } from './redisEntries.js';
 import type { StreamMeta } from './redisScripts.js';
+import { itemFrom as from, type SubscriptionFeed, type SubscriptionPage } from './redisSubscriptionFeed.js';
 
-/** What a subscription reads from once attached: its Worker stream in this process. */
-export interface SubscriptionFeed {
-  /** Retained entries `from..to` (one page) with the stream's epoch, read atomically. */
-  range(from: number, to: number): Promise<{ epoch: string | null; entries: readonly (Entry | null)[] }>;
-  /** The stream turned out to be in another epoch: re-read it (resets its subscribers). */
-  resync(): void;
-}
+export type { SubscriptionFeed, SubscriptionPage } from './redisSubscriptionFeed.js';
 
 type Frame = ObservationFrame;
 const DONE: IteratorResult<never> = { done: true, value: undefined };
 const RETRY_MS = 250;
-const seq = (entry: Entry): number => entry.observation.sequence;
 
 /**
- * One subscriber of a Redis Worker stream, with the memory bus's frames and bounds. Entries up to
- * `catchUpUntil` are pulled from Redis a page at a time as the subscriber reads (replay costs no
- * queue); later ones are pushed by the process's reader loop into `live`, bounded by `queueLimit`.
- * Delivery is by sequence (`nextSequence`), so the switch from pulled to pushed can neither skip nor repeat.
+ * One subscriber of a Redis Worker stream, with the memory bus's frames and bounds. Items (entries,
+ * and `gap`s over sequences that hold nothing deliverable) up to `catchUpUntil` are pulled from Redis
+ * a page at a time as the subscriber reads (replay costs no queue); later ones are pushed by the
+ * process's reader loop into `live`, bounded by `queueLimit`. Delivery is by sequence
+ * (`nextSequence`), so the switch from pulled to pushed can neither skip nor repeat.
  */
 export class RedisSubscription implements ObservationSubscription, AsyncIterableIterator<Frame> {
   epoch: string | null = null;
@@ -29,10 +24,10 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
   private nextSequence = 1;
   private replayUntil = 0;
   private catchUpUntil = 0;
-  private fetched: Entry[] = [];
-  private live: Entry[] = [];
+  private fetched: Item[] = [];
+  private live: Item[] = [];
   private readonly pending: ControlFrame[] = [];
-  private owed: Entry[] | null = null;
+  private owed: Item[] | null = null;
   private lastCursor: string | null = null;
   private endReason: EndReason | null = null;
   private closed = false;
@@ -94,7 +89,10 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
   /** The stream lost its data (another epoch): say so, then follow the new epoch from its oldest entry. */
   reset(meta: StreamMeta, oldest: number, position: number): void {
     if (this.closed || this.owed || this.endReason) return;
-    this.pending.push({ type: 'reset', requested: this.lastCursor ?? this.after ?? '', epoch: meta.epoch });
+    // Nothing delivered and no cursor asked for: nothing to take back, so the switch needs no frame
+    // (a stream another process renewed before its first event, for one).
+    const requested = this.lastCursor ?? this.after;
+    if (requested !== null) this.pending.push({ type: 'reset', requested, epoch: meta.epoch });
     this.generation++;
     this.fetching = this.stalled = false;
     this.fetched = [];
@@ -113,13 +111,13 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     this.wake();
   }
 
-  /** A live entry from the reader loop (ascending; duplicates ignored). */
-  push(entry: Entry): void {
+  /** A live item from the reader loop (ascending; duplicates ignored). */
+  push(item: Item): void {
     if (this.closed || this.owed || this.endReason) return;
-    const sequence = seq(entry);
-    const last = this.live.length > 0 ? seq(this.live[this.live.length - 1]!) : this.catchUpUntil;
+    const sequence = lastOf(item);
+    const last = this.live.length > 0 ? lastOf(this.live[this.live.length - 1]!) : this.catchUpUntil;
     if (sequence < this.nextSequence || sequence <= last) return;
-    this.live.push(entry);
+    this.live.push(item);
     if (sequence - Math.max(this.nextSequence - 1, this.replayUntil) > this.queueLimit) this.lag();
     else this.wake();
   }
@@ -134,14 +132,14 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
   lag(): void {
     if (this.owed || this.closed) return;
     const owed = this.fetched.slice(0, this.queueLimit);
-    let expected = this.nextSequence + owed.length;
-    for (const entry of this.live) {
-      if (seq(entry) < expected) continue;
-      if (owed.length >= this.queueLimit || seq(entry) !== expected) break;
-      owed.push(entry);
-      expected++;
+    let expected = owed.length > 0 ? lastOf(owed[owed.length - 1]!) + 1 : this.nextSequence;
+    for (const item of this.live) {
+      if (lastOf(item) < expected) continue;
+      if (owed.length >= this.queueLimit || firstOf(item) > expected) break;
+      owed.push(from(item, expected));
+      expected = lastOf(item) + 1;
     }
-    this.owed = owed.map((entry) => this.mark(entry));
+    this.owed = owed.map((item) => this.mark(item));
     this.endReason = 'lagged';
     this.fetched = [];
     this.live = [];
@@ -161,21 +159,21 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     return null;
   }
 
-  private nextEntry(): Entry | null {
+  private nextEntry(): Item | null {
     const fetched = this.fetched.shift();
     if (fetched) return this.advance(fetched);
     if (this.nextSequence <= this.catchUpUntil) return null;
-    while (this.live.length > 0 && seq(this.live[0]!) < this.nextSequence) this.live.shift();
+    while (this.live.length > 0 && lastOf(this.live[0]!) < this.nextSequence) this.live.shift();
     const head = this.live[0];
     if (!head) return null;
-    if (seq(head) === this.nextSequence) return this.advance(this.live.shift()!);
-    this.catchUpUntil = seq(head) - 1; // a hole in what was pushed: pull it
+    if (firstOf(head) <= this.nextSequence) return this.advance(from(this.live.shift()!, this.nextSequence));
+    this.catchUpUntil = firstOf(head) - 1; // a hole in what was pushed: pull it
     return null;
   }
 
-  private advance(entry: Entry): Entry {
-    this.nextSequence = seq(entry) + 1;
-    return entry;
+  private advance(item: Item): Item {
+    this.nextSequence = lastOf(item) + 1;
+    return item;
   }
 
   private takeOwed(): IteratorResult<Frame> {
@@ -192,27 +190,22 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     const generation = this.generation;
     const from = this.nextSequence;
     feed.range(from, this.catchUpUntil).then(
-      (page) => generation === this.generation && this.fetchedPage(feed, from, page),
+      (page) => generation === this.generation && this.fetchedPage(feed, page),
       () => generation === this.generation && this.retryLater(),
     );
   }
 
-  private fetchedPage(feed: SubscriptionFeed, from: number, page: Awaited<ReturnType<SubscriptionFeed['range']>>): void {
+  private fetchedPage(feed: SubscriptionFeed, page: SubscriptionPage): void {
     this.fetching = false;
     if (this.closed || this.endReason) return;
-    if (page.epoch !== this.epoch) {
+    if (page.stale || page.epoch !== this.epoch) {
       this.stalled = true;
       feed.resync();
       return;
     }
-    const entries: Entry[] = [];
-    for (const entry of page.entries) {
-      if (!entry || seq(entry) !== from + entries.length) break;
-      entries.push(entry);
-    }
     // Redis trimmed past this subscriber while it read: never a silent gap.
-    if (entries.length === 0) return this.lag();
-    this.fetched = entries;
+    if (page.items.length === 0) return this.lag();
+    this.fetched = [...page.items];
     this.wake();
   }
 
@@ -224,8 +217,8 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     }, RETRY_MS);
   }
 
-  private mark(entry: Entry): Entry {
-    return seq(entry) <= this.replayUntil ? replayed(entry) : entry;
+  private mark(item: Item): Item {
+    return item.type === 'observation' && item.observation.sequence <= this.replayUntil ? replayed(item) : item;
   }
 
   private deliver(value: Frame): IteratorResult<Frame> {
@@ -233,6 +226,7 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
       this.closed = true;
       this.stop();
     } else if (value.type === 'observation') this.lastCursor = value.observation.cursor;
+    else if (value.type === 'gap') this.lastCursor = value.resumeAfter;
     return { done: false, value };
   }
 
@@ -251,3 +245,4 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     waiter(ready);
   }
 }
+

@@ -6,6 +6,12 @@ import { RedisWorkerCatalog } from './redisWorkerCatalog.js';
 export const RedisCatalogOptionsSchema = z.strictObject({
   url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   keyPrefix: z.string().regex(/^[A-Za-z0-9:._-]{0,64}$/, 'key prefix: up to 64 of A-Z a-z 0-9 : . _ -').default('wr:'),
+  /** A command without a reply for this long fails (a catalog write is then retried by the Runtime). */
+  commandTimeoutMs: z.number().int().min(50).max(600_000).default(5_000),
+  /** How long `connect()` waits for Redis before it rejects. */
+  connectTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
+  /** How often this process checks that Redis kept the catalog it wrote (rewritten when it did not). */
+  checkMs: z.number().int().min(100).max(600_000).default(2_000),
 });
 export type RedisCatalogOptions = z.input<typeof RedisCatalogOptionsSchema>;
 
@@ -14,8 +20,8 @@ export type RedisCatalogOptions = z.input<typeof RedisCatalogOptionsSchema>;
  * and `close()` it at shutdown). Nothing connects while the container is built.
  */
 export function redisCatalogModule(options: RedisCatalogOptions = {}): ContainerModule {
-  const { url, keyPrefix } = RedisCatalogOptionsSchema.parse(options);
-  const catalog = new RedisWorkerCatalog(url, keyPrefix);
+  const { url, keyPrefix, ...settings } = RedisCatalogOptionsSchema.parse(options);
+  const catalog = new RedisWorkerCatalog(url, keyPrefix, settings);
   return new ContainerModule(({ bind }) => {
     bind(RedisWorkerCatalog).toConstantValue(catalog);
     bind(WorkerCatalogPort).toConstantValue(catalog);

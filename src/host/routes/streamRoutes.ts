@@ -34,6 +34,8 @@ function encodeObservationSse(frame: ObservationFrame): string {
     case 'lagged':
       // The id makes a reconnecting EventSource resume exactly after the last frame it got.
       return sseMessage('lagged', browser, browser.resumeAfter);
+    case 'gap':
+      return sseMessage('gap', browser, browser.resumeAfter);
     default:
       return sseMessage(browser.type, browser);
   }
