@@ -17,12 +17,14 @@
  * `#ignore-cancel` (runs forever), `#crash` (exits with code 3 mid-run), `#garbage` (writes a
  * non-JSON line), `#huge:N` (writes an N-byte line), `#error` (fails the prompt), `#fs` (reads
  * input.txt, writes output.txt in its session cwd and tries to read outside it, through the
- * client), `#terminal` (runs a command through a client terminal). Otherwise it answers with five
- * text chunks.
+ * client), `#terminal` (runs a command through a client terminal), `#tree:<file>` (its "tool" runs
+ * test/support/treeSpawner.mjs, which leaves a new-session and a double-forked process behind, as
+ * agents' shell tools do, and lists their pids in `<file>`). Otherwise it answers with five text chunks.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable, Writable } from 'node:stream';
 import { agent, methods, ndJsonStream, PROTOCOL_VERSION, RequestError, type AgentContext, type PromptRequest, type PromptResponse, type RequestPermissionResponse, type ToolKind } from '@agentclientprotocol/sdk';
 
@@ -130,6 +132,12 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
       await send(client, sessionId, { sessionUpdate: 'plan', entries: [{ content: 'step one', priority: 'high', status: 'pending' }] });
     }
     for (const line of await clientCalls(client, sessionId, input)) await say(`${line}\n`);
+    const tree = /#tree:(\S+)/.exec(input);
+    if (tree) {
+      const spawner = fileURLToPath(new URL('./treeSpawner.mjs', import.meta.url));
+      await new Promise((resolve) => spawn(process.execPath, [spawner, tree[1]!], { stdio: 'ignore' }).once('exit', resolve));
+      await say('tree started');
+    }
     if (has('#env')) await say(`env: ${Object.keys(process.env).sort().join(',')}`);
     const burst = /#burst:(\d+)/.exec(input);
     if (burst) {

@@ -15,11 +15,14 @@
  * until cancelled), `#ignore-cancel`, `#crash` (exits with code 3 mid-run), `#garbage` (malformed
  * lines mid-run), `#drop[:ms]` (closes every connection server-side mid-run, finishes the run `ms`
  * later, default 150), `#noack` (ignores the run), `#refuse` (answers `error invalid_request`),
- * `#slow:ms` (pause between deltas), `#env` (replies with the NAMES of its environment variables).
+ * `#slow:ms` (pause between deltas), `#env` (replies with the NAMES of its environment variables),
+ * `#tree:<file>` (runs test/support/treeSpawner.mjs, which leaves escaping processes behind, pids in `<file>`).
  * Otherwise: invoke_start, user_message, turn_start, three text_delta, text_done, turn_end, run_end, status idle.
  */
 import { writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 const flag = (name) => {
@@ -113,6 +116,11 @@ async function body(text, isCancelled, cancelledPromise) {
     const { block, reply } = burstOf(Number(burst[1]));
     await broadcast(block);
     return reply;
+  }
+  const tree = /#tree:(\S+)/.exec(text);
+  if (tree) {
+    const spawner = fileURLToPath(new URL('./treeSpawner.mjs', import.meta.url));
+    await new Promise((resolve) => spawn(process.execPath, [spawner, tree[1]], { stdio: 'ignore' }).once('exit', resolve));
   }
   const parts = text.includes('#env') ? [Object.keys(process.env).sort().join(',')] : ['scripted ', 'reply ', 'here'];
   await emit('text_delta', { text: parts[0] });
