@@ -7,7 +7,8 @@
  * `load` (declares loadSession and session close; session/load replays a short history), `freeze`
  * (blocks its event loop right after session/new, so it stops reading its stdin; with
  * `--frozen-file <file>` it writes that file first).
- * `--session-id <id>` fixes the session id; `--grandchild <file>` starts a `sleep` child and writes
+ * `early-updates` (before answering session/new, sends one update for another session and one for its
+ * own). `--session-id <id>` fixes the session id; `--grandchild <file>` starts a `sleep` child and writes
  * its pid to `<file>` (orphan tests).
  *
  * Turn behaviour is chosen by keywords in the prompt: `#echo` (echoes the prompt as
@@ -38,7 +39,10 @@ const fixedSessionId = flag('session-id');
 const pidFile = flag('grandchild');
 const frozenFile = flag('frozen-file');
 
-if (mode === 'exit') process.exit(2);
+if (mode === 'exit') {
+  process.stderr.write('fatal: the scripted agent exits at start on purpose\n');
+  process.exit(2);
+}
 if (pidFile) {
   const child = spawn('sleep', ['60'], { stdio: 'ignore' });
   writeFileSync(pidFile, String(child.pid));
@@ -126,7 +130,15 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
     if (has('#tool')) await toolFlow(client, sessionId);
     const permission = /#permission(?::(\w+))?/.exec(input);
     if (permission) await say(`permission ${await permissionFlow(client, sessionId, permission[1] ?? 'edit')}`);
-    if (has('#usage')) await send(client, sessionId, { sessionUpdate: 'usage_update', used: 1200, size: 200000 });
+    if (has('#usage')) await send(client, sessionId, { sessionUpdate: 'usage_update', used: 1200, size: 200000, cost: { amount: 0.25, currency: 'USD' } });
+    if (has('#badcost')) await send(client, sessionId, { sessionUpdate: 'usage_update', used: 1, size: 2, cost: { amount: 'lots', currency: { nested: '/home/secret' } } });
+    if (has('#auth')) throw RequestError.authRequired();
+    const cjk = /#cjk:(\d+)/.exec(input);
+    if (cjk) for (let left = Number(cjk[1]); left > 0; left -= 10_000) await say('漢'.repeat(Math.min(left, 10_000)));
+    if (has('#silent')) {
+      await cancelled;
+      return { stopReason: 'cancelled' };
+    }
     if (has('#unknown')) {
       await send(client, sessionId, { sessionUpdate: 'future_thing', detail: { level: 2 } });
       await send(client, sessionId, { sessionUpdate: 'plan', entries: [{ content: 'step one', priority: 'high', status: 'pending' }] });
@@ -153,6 +165,7 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
     }
     if (has('#crash')) {
       await say('about to crash');
+      process.stderr.write('fatal: the scripted agent crashed on purpose\n');
       process.exit(3);
     }
     if (has('#garbage')) {
@@ -176,7 +189,13 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
       await say('ignoring cancel');
       await never;
     }
+    if (has('#late')) {
+      setTimeout(() => void say('L1 ').then(() => say('L2 ')), 20);
+      return { stopReason: 'end_turn' };
+    }
     if (!burst && !raw) for (const word of ['hello', ' from', ' the', ' test', ' agent']) await say(word);
+    const stop = /#stop:(\S+)/.exec(input);
+    if (stop) return { stopReason: stop[1] } as unknown as PromptResponse;
     const usage = has('#usage') ? { usage: { inputTokens: 12, outputTokens: 5, totalTokens: 17, cachedReadTokens: 2 } } : {};
     return { stopReason: 'end_turn', ...usage };
   } finally {
@@ -196,17 +215,23 @@ const app = agent({ name: 'acp-test-agent' })
       authMethods: mode === 'auth' ? [{ id: 'login', name: 'Log in' }] : [],
     };
   })
-  .onRequest(methods.agent.session.new, async ({ params }) => {
+  .onRequest(methods.agent.session.new, async ({ params, client }) => {
     if (mode === 'auth') throw RequestError.authRequired();
     sessions++;
     sessionCwd = params.cwd;
+    const id = fixedSessionId ?? `test-session-${sessions}`;
+    if (mode === 'early-updates') {
+      const announce = (sessionId: string, title: string) => send(client, sessionId, { sessionUpdate: 'session_info_update', title });
+      await announce('someone-elses-session', 'not mine');
+      await announce(id, 'mine');
+    }
     if (mode === 'freeze') {
       setTimeout(() => {
         if (frozenFile) writeFileSync(frozenFile, 'frozen');
         for (;;);
       }, 50);
     }
-    return { sessionId: fixedSessionId ?? `test-session-${sessions}` };
+    return { sessionId: id };
   })
   .onRequest(methods.agent.session.load, async ({ params, client }) => {
     await send(client, params.sessionId, { sessionUpdate: 'user_message_chunk', content: text('earlier question') });

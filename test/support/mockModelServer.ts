@@ -65,7 +65,7 @@ export async function startMockModelServer(script: (prompt: string) => MockReply
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const api = apiOf(req.method ?? 'GET', path);
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (api === null) return json(404, { error: { message: 'the mock model server has no such route' } });
     if (api === 'models') return json(200, { object: 'list', data: [{ id: MOCK_MODEL, object: 'model', owned_by: 'mock' }], models: [{ name: `models/${MOCK_MODEL}` }] });
     if (api === 'count') return json(200, { input_tokens: 12, totalTokens: 12 });

@@ -15,7 +15,7 @@ import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { AcpAgentSession } from './acpAgentSession.js';
 import { startAgent, type StartOutcome } from './acpAgentStartup.js';
 import { AcpDiagnosticCode } from './acpDiagnostics.js';
-import { AcpBackendOptions } from './acpOptions.js';
+import { AcpBackendOptions, logToStderr, type AgentLogEntry } from './acpOptions.js';
 
 const TOKEN_PREFIX = 'acp:';
 
@@ -29,9 +29,12 @@ const TOKEN_PREFIX = 'acp:';
 export class AcpExecutionBackend implements ExecutionBackendPort {
   readonly backendId: string;
   private readonly sessions = new Map<ExecutionHandle, AcpAgentSession>();
+  private readonly log: (entry: Omit<AgentLogEntry, 'source' | 'backendId'>) => void;
 
-  constructor(@inject(AcpBackendOptions) options: AcpBackendOptions) {
+  constructor(@inject(AcpBackendOptions) options: { readonly backendId: string; readonly log?: (entry: AgentLogEntry) => void }) {
     this.backendId = options.backendId;
+    const sink = options.log ?? logToStderr;
+    this.log = (entry) => sink({ source: 'acp', backendId: this.backendId, ...entry });
   }
 
   /**
@@ -40,14 +43,14 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
    * `agent_cwd_unavailable`, `agent_initialize_failed`, `agent_auth_required` or `agent_session_failed`.
    */
   async spawn(request: SpawnRequest, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult> {
-    return this.ready(await startAgent(request.profileOptions, context, signal, null)) as SpawnResult;
+    return this.ready(await startAgent(request.profileOptions, context, signal, null, this.log)) as SpawnResult;
   }
 
   /** Reattaches by `session/load` (history published as such); `unsupported` unless the agent can load sessions. */
   async restore(request: RestoreRequest, context: ExecutionContext, signal: AbortSignal): Promise<RestoreResult> {
     const token = request.restoreToken;
     if (!token?.startsWith(TOKEN_PREFIX) || token.length === TOKEN_PREFIX.length) return { status: 'unsupported' };
-    return this.ready(await startAgent(request.profileOptions, context, signal, token.slice(TOKEN_PREFIX.length)));
+    return this.ready(await startAgent(request.profileOptions, context, signal, token.slice(TOKEN_PREFIX.length), this.log));
   }
 
   /**

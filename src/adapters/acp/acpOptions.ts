@@ -35,6 +35,12 @@ export const AcpProfileOptionsSchema = z.strictObject({
       cancelWatchdogMs: ms(3_000),
       /** SIGTERM to SIGKILL. */
       stopGraceMs: ms(2_000),
+      /**
+       * A turn with no update from the agent for this long is ended: an `error { code: agent_turn_inactive }`
+       * and a cancel (then the cancel watchdog applies). 0 turns it off. Long silent tool runs count as
+       * inactivity, so keep it above the longest one.
+       */
+      turnInactivityMs: z.number().int().min(0).max(86_400_000).default(600_000),
     })
     .prefault({}),
   permissions: z
@@ -61,15 +67,39 @@ export const AcpProfileOptionsSchema = z.strictObject({
       stderrTailBytes: z.number().int().min(0).max(1024 * 1024).default(16 * 1024),
       /** Events waiting to be published before the agent's output is paused (back-pressure). */
       maxQueuedEvents: z.number().int().min(16).max(1_000_000).default(10_000),
+      /** JSON bytes a `text_done` / `thinking_done` may assemble (keep it below the Runtime's `maxEventBytes`); beyond, the text is cut and marked `truncated`. */
+      maxAssembledBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
     })
     .prefault({}),
 });
 export type AcpProfileOptions = z.infer<typeof AcpProfileOptionsSchema>;
 export type AcpProfileOptionsInput = z.input<typeof AcpProfileOptionsSchema>;
 
-/** Backend-wide options (the module factory's): the id profiles name. */
+/**
+ * What an operator needs when an agent fails to start or exits: which Worker, the diagnostic, how it
+ * exited and the last of its stderr. Host-side only (the tail may hold anything): never published.
+ */
+export interface AgentLogEntry {
+  readonly source: 'acp';
+  readonly backendId: string;
+  readonly workerId: string;
+  readonly code: string;
+  readonly message: string;
+  /** "exit code 3", "signal SIGKILL", "still running". */
+  readonly exit: string;
+  readonly stderrTail: string;
+}
+
+/** The default log: one JSON line on the host's stderr. */
+export function logToStderr(entry: AgentLogEntry): void {
+  process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'agent ended', ...entry })}\n`);
+}
+
+/** Backend-wide options (the module factory's): the id profiles name, and where agent failures are logged. */
 export const AcpBackendOptionsSchema = z.strictObject({
   backendId: z.string().regex(SNAKE).default('acp'),
+  /** Receives an entry (with the agent's stderr tail) when an agent fails to start or exits; default: a JSON line on stderr. */
+  log: z.custom<(entry: AgentLogEntry) => void>((value) => typeof value === 'function', 'a function').default(() => logToStderr),
 });
 export type AcpBackendOptions = z.infer<typeof AcpBackendOptionsSchema>;
 

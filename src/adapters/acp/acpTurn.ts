@@ -11,6 +11,7 @@ export class Turn {
   cancelRequested = false;
   private resolveCommitted!: (committed: boolean) => void;
   private resolveFinished!: (end: TurnEnd) => void;
+  private inactivity: NodeJS.Timeout | null = null;
 
   constructor(readonly number: number) {
     this.commit = new Promise((resolve) => (this.resolveCommitted = resolve));
@@ -25,6 +26,27 @@ export class Turn {
 
   settle(end: TurnEnd): void {
     this.decideCommit(false);
+    this.stopWatching();
     this.resolveFinished(end);
+  }
+
+  /** Calls `onInactive` once no `touch` came for `ms` (0: never). */
+  watchInactivity(ms: number, onInactive: () => void): void {
+    if (ms <= 0) return;
+    this.inactivity = setTimeout(() => {
+      this.inactivity = null;
+      onInactive();
+    }, ms);
+    this.inactivity.unref();
+  }
+
+  /** The agent said something about this turn. */
+  touch(): void {
+    this.inactivity?.refresh();
+  }
+
+  stopWatching(): void {
+    if (this.inactivity) clearTimeout(this.inactivity);
+    this.inactivity = null;
   }
 }

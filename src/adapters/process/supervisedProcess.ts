@@ -46,6 +46,8 @@ const TREE_END_MS = 2_000;
  */
 export class SupervisedProcess {
   readonly exited: Promise<ProcessExit>;
+  /** Resolves once stderr has ended (everything the process wrote there is in the tail). */
+  readonly stderrEnded: Promise<void>;
   private exitInfo: ProcessExit | null = null;
   private stopping: Promise<ProcessExit> | null = null;
   private treeEnded: Promise<void> = Promise.resolve();
@@ -70,6 +72,7 @@ export class SupervisedProcess {
     child.stdin.on('error', () => undefined); // EPIPE once the child is gone: writers see it in their callback
     child.stdout.on('error', () => undefined);
     child.stderr.on('error', () => undefined);
+    this.stderrEnded = new Promise((resolve) => child.stderr.once('close', () => resolve()));
     child.stderr.on('data', (chunk: Buffer) => {
       this.tail.push(chunk);
       onStderr?.(chunk);
