@@ -124,3 +124,18 @@ describe('AcpExecutionBackend: what the agent sends is checked', () => {
     expect(JSON.stringify((await stored('w')).map((o) => o.event))).not.toContain('on purpose');
   });
 });
+
+describe('AcpExecutionBackend: handles', () => {
+  it('cancel or stop on a handle this backend never issued is rejected; stop of a stopped one is done', async () => {
+    const backend = new AcpExecutionBackend({ backendId: 'acp', log: () => undefined });
+    const context = { worker: { runtimeId: 'rt', workerId: 'h' }, runGeneration: 1, signal: new AbortController().signal, publish: async () => ({ ok: true as const, sequence: 1, cursor: '1' }), reportLost: () => undefined, reportRestored: () => undefined };
+    const spawned = await backend.spawn({ profile: 'p', profileOptions: testAgentOptions(), displayName: null }, context, AbortSignal.timeout(10_000));
+    if (spawned.status !== 'ready') throw new Error(spawned.status);
+    const stranger = Object.freeze({ backend: 'acp' });
+    expect(await backend.cancel(stranger, AbortSignal.timeout(1_000))).toMatchObject({ status: 'rejected', diagnostic: { code: 'agent_unavailable' } });
+    expect(await backend.stop(stranger, AbortSignal.timeout(1_000))).toMatchObject({ status: 'rejected', diagnostic: { code: 'agent_unavailable' } });
+    expect(await backend.stop(spawned.handle, AbortSignal.timeout(5_000))).toEqual({ status: 'done' });
+    expect(await backend.stop(spawned.handle, AbortSignal.timeout(5_000))).toEqual({ status: 'done' });
+    expect(backend.agentPids()).toEqual([]);
+  });
+});

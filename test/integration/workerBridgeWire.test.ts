@@ -75,7 +75,7 @@ describe('WorkerBridgeExecutionBackend: the wire', () => {
     expect(loud).toMatchObject({ status: 'accepted', submissionId: 'sub-4' });
     await eventually(() => events.at(-1)?.event === 'status');
     expect(events.filter((e) => e.event === 'user_message')).toHaveLength(1); // notify commits as a system_item
-    expect(await backend.dispatchMethod(handle, { method: 'compact' })).toEqual({ status: 'done' });
+    expect(await backend.dispatchMethod(handle, { method: 'compact' }, AbortSignal.timeout(5_000))).toEqual({ status: 'done' });
     await eventually(() => events.at(-1)?.event === 'compact_done');
   });
 

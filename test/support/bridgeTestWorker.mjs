@@ -16,7 +16,12 @@
  * lines mid-run), `#drop[:ms]` (closes every connection server-side mid-run, finishes the run `ms`
  * later, default 150), `#noack` (ignores the run), `#refuse` (answers `error invalid_request`),
  * `#slow:ms` (pause between deltas), `#env` (replies with the NAMES of its environment variables),
- * `#tree:<file>` (runs test/support/treeSpawner.mjs, which leaves escaping processes behind, pids in `<file>`).
+ * `#stray` (a non-JSON line right before it commits), `#extra` (echoes the input's segments with an
+ * extra `id` field and an extra segment of an unknown kind), `#internal` (an `internal_worker` event
+ * whose nested snapshot carries a greeting with its cwd), `#tree:<file>` (runs test/support/treeSpawner.mjs, which leaves escaping processes behind, pids in `<file>`).
+ * Methods: `pause` / `resume` (error not_running when idle), `compact`, `list_workers` (`workers_listed`),
+ * `register_peer` is never answered; any other method: error invalid_request.
+ * Its snapshot lists one internal worker with a greeting (cwd included), as a real worker would.
  * Otherwise: invoke_start, user_message, turn_start, three text_delta, text_done, turn_end, run_end, status idle.
  */
 import { writeFileSync, rmSync } from 'node:fs';
@@ -54,7 +59,8 @@ const emit = (event, data) => broadcast(line(event, data));
 
 function snapshot() {
   const greeting = { worker_name: flag('name') ?? 'bridge-test-worker', cwd: process.cwd(), provider: 'test', model: 'scripted', tools: [] };
-  return { entries: [...entries], greeting, status, ...(run ? { in_flight: { turn: run.turn } } : {}) };
+  const internal_workers = [{ name: 'helper', greeting: { worker_name: 'helper', cwd: process.cwd(), provider: 'test', model: 'scripted' } }];
+  return { entries: [...entries], greeting, status, internal_workers, ...(run ? { in_flight: { turn: run.turn } } : {}) };
 }
 
 function greet(socket) {
@@ -80,7 +86,12 @@ async function startRun(kind, input, sender) {
   await emit('invoke_start', { kind });
   if (kind === 'user_send') {
     entries.push({ kind: 'user', segments: input });
-    await emit('user_message', { segments: input });
+    if (text.includes('#stray')) await broadcast('a stray log line, not JSON\n');
+    const echoed = text.includes('#extra') ? [...input.map((s, i) => ({ ...s, id: `seg-${i}` })), { kind: 'worker_note', note: 'kept' }] : input;
+    await emit('user_message', { segments: echoed });
+  }
+  if (text.includes('#internal')) {
+    await emit('internal_worker', { name: 'helper', snapshot: { entries: [], status: 'idle', greeting: { worker_name: 'helper', cwd: process.cwd() }, internal_workers: [{ greeting: { worker_name: 'deeper', cwd: process.cwd() } }] } });
   }
   await emit('turn_start', { turn });
   const reply = await body(text, () => cancelled, cancelledPromise);
@@ -179,6 +190,10 @@ async function handle(socket, message) {
       if (!run) return answer('not_running', `nothing to ${message.method}`);
       status = message.method === 'pause' ? 'paused' : 'running';
       return emit('status', { status });
+    case 'list_workers':
+      return writeTo(socket, line('workers_listed', { workers: [{ name: 'helper', greeting: { worker_name: 'helper', cwd: process.cwd() } }] }));
+    case 'register_peer':
+      return;
     case 'shutdown':
       if (has('ignore-shutdown')) return;
       await emit('shutdown');

@@ -29,6 +29,8 @@ const TOKEN_PREFIX = 'acp:';
 export class AcpExecutionBackend implements ExecutionBackendPort {
   readonly backendId: string;
   private readonly sessions = new Map<ExecutionHandle, AcpAgentSession>();
+  /** Handles this backend issued and has stopped: stopping one again is done (a retry after a deadline). */
+  private readonly stopped = new WeakSet<object>();
   private readonly log: (entry: Omit<AgentLogEntry, 'source' | 'backendId'>) => void;
 
   constructor(@inject(AcpBackendOptions) options: { readonly backendId: string; readonly log?: (entry: AgentLogEntry) => void }) {
@@ -60,23 +62,27 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
    */
   dispatchInput(handle: ExecutionHandle, input: WorkerInput, submissionId: string, signal: AbortSignal): Promise<DispatchResult> {
     const session = this.sessions.get(handle);
-    if (!session) return Promise.resolve({ status: 'rejected', diagnostic: diagnostic(AcpDiagnosticCode.unavailable, 'no such agent') });
+    if (!session) return Promise.resolve({ status: 'rejected', diagnostic: noSuchAgent() });
     return session.dispatch(input, submissionId, signal);
   }
 
-  /** `session/cancel` and a watchdog: `done` once the turn ended, else the agent is stopped and `rejected`. */
+  /** `session/cancel` and a watchdog: `done` once the turn ended, else the agent is stopped and `rejected`; `rejected` for a handle not live here. */
   async cancel(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    return session ? session.cancel(signal) : { status: 'done' };
+    return session ? session.cancel(signal) : { status: 'rejected', diagnostic: noSuchAgent() };
   }
 
-  /** Ends the session and the agent's process group (TERM, then KILL). `done` when nothing of it runs. */
+  /**
+   * Ends the session and the agent's whole process tree (TERM, then KILL). `done` when nothing of it
+   * runs (also for a handle already stopped); `rejected` for a handle this backend never issued.
+   */
   async stop(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    if (session) {
-      await session.stop(signal);
-      this.sessions.delete(handle);
-    }
+    const known = typeof handle === 'object' && handle !== null;
+    if (!session) return known && this.stopped.has(handle) ? { status: 'done' } : { status: 'rejected', diagnostic: noSuchAgent() };
+    await session.stop(signal);
+    this.sessions.delete(handle);
+    if (known) this.stopped.add(handle);
     return { status: 'done' };
   }
 
@@ -99,4 +105,8 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
     const sessionId = outcome.session.sessionId!;
     return { status: 'ready', handle, state: 'idle', restoreToken: `${TOKEN_PREFIX}${sessionId}` };
   }
+}
+
+function noSuchAgent() {
+  return diagnostic(AcpDiagnosticCode.unavailable, 'no such agent on this backend');
 }

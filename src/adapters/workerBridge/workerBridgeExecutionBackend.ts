@@ -35,6 +35,8 @@ type Started = { readonly ok: true; readonly target: LinkTarget; readonly connec
 export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   readonly backendId: string;
   private readonly sessions = new Map<ExecutionHandle, WorkerSession>();
+  /** Handles this backend issued and has stopped: stopping one again is done (a retry after a deadline). */
+  private readonly stopped = new WeakSet<object>();
 
   constructor(@inject(WorkerBridgeBackendOptions) options: WorkerBridgeBackendOptions) {
     this.backendId = options.backendId;
@@ -68,16 +70,16 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
     return session ? session.dispatch(input, submissionId, signal) : Promise.resolve(rejected(Diagnostics.unavailable()));
   }
 
-  /** `cancel`, then waits for the run's end (see `WorkerSession.cancel`). */
+  /** `cancel`, then waits for the run's end (see `WorkerSession.cancel`); `rejected` for a handle not (or no longer) live here. */
   async cancel(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    return session ? session.cancel(signal) : { status: 'done' };
+    return session ? session.cancel(signal) : rejected(Diagnostics.noSuchWorker());
   }
 
-  /** Sends a worker-protocol method (`pause`, `compact`, ...); `done` once written. */
-  async dispatchMethod(handle: ExecutionHandle, method: WorkerMethod): Promise<ControlResult> {
+  /** Sends a worker-protocol method (`pause`, `compact`, ...); `done` once the worker answered it (see `WorkerSession.method`). */
+  async dispatchMethod(handle: ExecutionHandle, method: WorkerMethod, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    return session ? session.method(method) : rejected(Diagnostics.unavailable());
+    return session ? session.method(method, signal) : rejected(Diagnostics.noSuchWorker());
   }
 
   /** The worker's latest snapshot data, greeting `cwd` removed. */
@@ -86,13 +88,17 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
     return session ? session.snapshot() : rejected(Diagnostics.unavailable());
   }
 
-  /** `shutdown`, then close, then SIGTERM / SIGKILL for a started worker; its runtime directory is removed. `done` when nothing of it runs. */
+  /**
+   * `shutdown`, then close, then SIGTERM / SIGKILL for a started worker's whole process tree; its
+   * runtime directory is removed. `done` when nothing of it runs (also for a handle already stopped);
+   * `rejected` for a handle this backend never issued.
+   */
   async stop(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    if (session) {
-      await session.link.stop(signal);
-      this.sessions.delete(handle);
-    }
+    if (!session) return isObject(handle) && this.stopped.has(handle) ? { status: 'done' } : rejected(Diagnostics.noSuchWorker());
+    await session.link.stop(signal);
+    this.sessions.delete(handle);
+    if (isObject(handle)) this.stopped.add(handle);
     return { status: 'done' };
   }
 
@@ -130,6 +136,10 @@ async function open(options: WorkerBridgeProfileOptions, signal: AbortSignal): P
   const dialled = await WorkerConnection.connect(options.socketPath, connectMs, signal);
   if (!dialled.ok) return { ok: false, diagnostic: connectDiagnostic(dialled.failure, connectMs) };
   return { ok: true, target: { socketPath: options.socketPath, process: null, directory: null }, connection: dialled.connection };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function rejected(why: Diagnostic): { status: 'rejected'; diagnostic: Diagnostic } {

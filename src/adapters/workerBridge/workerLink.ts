@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../domain/diagnostic.js';
 import { runStateAfterEvent, type RunState } from '../../domain/workerState.js';
 import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { SupervisedProcess } from '../process/supervisedProcess.js';
-import { EventRelay } from './eventRelay.js';
+import { EventRelay, isBridgeAuthored } from './eventRelay.js';
 import type { WireEvent } from './lineDecoder.js';
 import type { RuntimeDirectory } from './runtimeDirectory.js';
 import { runStateOfSnapshot } from './snapshotData.js';
@@ -165,7 +165,8 @@ export class WorkerLink {
     } else {
       this.runState = runStateAfterEvent(event.event, data) ?? this.runState;
     }
-    this.submissions.observe(event);
+    // The bridge's own diagnostics (a bad line replaced) are never the worker's answer to a request.
+    if (!isBridgeAuthored(event)) this.submissions.observe(event);
     if (this.runState === 'idle') this.releaseRunEnd(true);
   }
 
