@@ -190,8 +190,11 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
       await never;
     }
     if (has('#late')) {
-      setTimeout(() => void say('L1 ').then(() => say('L2 ')), 20);
-      return { stopReason: 'end_turn' };
+      // The answer and two more chunks in one write, as a racing agent's output arrives: raw lines.
+      const update = (t: string) => JSON.stringify({ jsonrpc: '2.0', method: 'session/update', params: { sessionId, update: { sessionUpdate: 'agent_message_chunk', content: text(t) } } });
+      const answer = JSON.stringify({ jsonrpc: '2.0', id: lastPromptId, result: { stopReason: 'end_turn' } });
+      process.stdout.write(`${answer}\n${update('L1 ')}\n${update('L2 ')}\n`);
+      await never;
     }
     if (!burst && !raw) for (const word of ['hello', ' from', ' the', ' test', ' agent']) await say(word);
     const stop = /#stop:(\S+)/.exec(input);
@@ -245,7 +248,27 @@ const app = agent({ name: 'acp-test-agent' })
     cancels.get(params.sessionId)?.();
   });
 
+/** The JSON-RPC id of the latest session/prompt (the SDK's handlers do not see it; `#late` answers by hand). */
+let lastPromptId: unknown = null;
+let inputLines = '';
+const decoder = new TextDecoder();
+const peek = new TransformStream<Uint8Array, Uint8Array>({
+  transform(chunk, controller) {
+    const lines = (inputLines + decoder.decode(chunk, { stream: true })).split('\n');
+    inputLines = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const message = JSON.parse(line) as { id?: unknown; method?: unknown };
+        if (message.method === 'session/prompt') lastPromptId = message.id;
+      } catch {
+        // not ours to judge
+      }
+    }
+    controller.enqueue(chunk);
+  },
+});
 await delay(0);
-const connection = app.connect(ndJsonStream(Writable.toWeb(process.stdout) as WritableStream<Uint8Array>, Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>));
+const input = (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>).pipeThrough(peek);
+const connection = app.connect(ndJsonStream(Writable.toWeb(process.stdout) as WritableStream<Uint8Array>, input));
 await connection.closed;
 process.exit(0);

@@ -120,9 +120,12 @@ export class AcpAgentSession {
       if (await turn.commit) await this.events.openTurn(turnStartEvents(turn.number, plan.kind, plan.segments));
     });
     const written = this.wire.whenWritten(methods.agent.session.prompt);
-    this.connection.agent.request(methods.agent.session.prompt, { sessionId: this.sessionId, prompt: plan.blocks }).then(
-      (response) => this.events.then(() => this.endTurn(turn, response)),
-      (error: unknown) => this.events.then(() => this.failTurn(turn, error)),
+    turn.answer = this.connection.agent.request(methods.agent.session.prompt, { sessionId: this.sessionId, prompt: plan.blocks });
+    // Normally `tap` queues the answer's handling where the response arrived; this covers an answer
+    // that never arrives as a message (the connection went).
+    turn.answer.then(
+      () => this.queueAnswer(turn),
+      () => this.queueAnswer(turn),
     );
     const ack = await within(written, this.options.timeouts.promptAckMs, signal);
     if (ack.kind === 'ok' && ack.value && !this.ending && this.process.exit === null) {
@@ -197,8 +200,28 @@ export class AcpAgentSession {
     await Promise.all([this.process.stop(grace, signal), this.terminals?.closeAll()]);
   }
 
+  /**
+   * Queues the handling of `turn`'s prompt answer once. Called from `tap` as the response arrives, so
+   * the turn closes exactly between the updates sent before the answer and those sent after it (the SDK
+   * resolves the request later, asynchronously; the step waits for that).
+   */
+  private queueAnswer(turn: Turn): void {
+    if (turn.answerQueued || !turn.answer) return;
+    turn.answerQueued = true;
+    const answer = turn.answer;
+    this.events.then(() =>
+      answer.then(
+        (response) => this.endTurn(turn, response),
+        (error: unknown) => this.failTurn(turn, error),
+      ),
+    );
+  }
+
   private tap(message: AnyMessage): boolean {
     const m = message as { method?: unknown; id?: unknown; params?: unknown };
+    if (m.method === undefined && m.id !== undefined && this.turn && m.id === this.wire.lastRequestId(methods.agent.session.prompt)) {
+      this.queueAnswer(this.turn);
+    }
     if (m.method === methods.client.session.update && m.id === undefined) {
       const params = m.params as { sessionId?: unknown; update?: { sessionUpdate?: unknown } } | undefined;
       if (typeof params?.update?.sessionUpdate !== 'string') return true;

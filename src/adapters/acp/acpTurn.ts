@@ -1,3 +1,5 @@
+import type { PromptResponse } from '@agentclientprotocol/sdk';
+
 /** How a turn ended: the agent answered the prompt, the agent was lost, or the session was stopped. */
 export type TurnEnd = 'ended' | 'lost' | 'stopped';
 
@@ -9,6 +11,10 @@ export class Turn {
   readonly finished: Promise<TurnEnd>;
   committed: boolean | null = null;
   cancelRequested = false;
+  /** The `session/prompt` request's answer. */
+  answer: Promise<PromptResponse> | null = null;
+  /** The step that handles the answer is queued (at the answer's place among the updates). */
+  answerQueued = false;
   private resolveCommitted!: (committed: boolean) => void;
   private resolveFinished!: (end: TurnEnd) => void;
   private inactivity: NodeJS.Timeout | null = null;
