@@ -113,7 +113,7 @@ export class AcpUpdateMapper {
 function append(block: TextBlock | null, text: string, messageId: unknown, maxBytes: number): TextBlock {
   const current = block ?? { text: '', bytes: 0, messageId: messageId ?? null, truncated: false };
   if (current.truncated) return current;
-  const bytes = Buffer.byteLength(JSON.stringify(text)) - 2;
+  const bytes = jsonBytes(text);
   if (current.bytes + bytes <= maxBytes) {
     current.text += text;
     current.bytes += bytes;
@@ -122,6 +122,14 @@ function append(block: TextBlock | null, text: string, messageId: unknown, maxBy
   current.text += fittingPrefix(text, maxBytes - current.bytes);
   current.truncated = true;
   return current;
+}
+
+/** Characters JSON escapes (or that need a closer look: surrogates may be lone, and then escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The bytes `text` takes inside a JSON string; the common case (nothing to escape) without building the JSON. */
+function jsonBytes(text: string): number {
+  return NEEDS_ESCAPE.test(text) ? Buffer.byteLength(JSON.stringify(text)) - 2 : Buffer.byteLength(text);
 }
 
 /** The longest prefix of `text` (whole code points) whose JSON form takes at most `budget` bytes. */
