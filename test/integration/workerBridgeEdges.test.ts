@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ProcessLogEntry } from '../../src/adapters/process/processLog.js';
 import { WorkerBridgeExecutionBackend } from '../../src/adapters/workerBridge/workerBridgeExecutionBackend.js';
 import { toBrowserFrame } from '../../src/domain/browserFrame.js';
 import type { ProtocolEvent } from '../../src/domain/protocolEvent.js';
@@ -71,6 +72,23 @@ describe('WorkerBridgeExecutionBackend: what answers an input', () => {
     const { backend, handle } = await spawned([], { timeouts: { ackMs: 5_000 } });
     const result = await backend.dispatchInput(handle, textInput('never committed #noack'), 'sub-1', AbortSignal.timeout(150));
     expect(result).toMatchObject({ status: 'rejected', diagnostic: { code: 'worker_ack_abandoned' } });
+  });
+});
+
+describe('WorkerBridgeExecutionBackend: operators see why a worker ended', () => {
+  it('a started worker that fails to start or exits has its stderr tail logged host-side (never published)', async () => {
+    const logged: ProcessLogEntry[] = [];
+    const backend = new WorkerBridgeExecutionBackend({ backendId: 'workerBridge', log: (entry) => void logged.push(entry) });
+    const { runtime, stored } = start({ exits: testWorkerOptions(['--exit-at-start', '2']), bridge: testWorkerOptions() }, {}, backend);
+    await runtime.create({ workerId: 'x', profile: 'exits' });
+    expect(logged).toEqual([expect.objectContaining({ source: 'workerBridge', workerId: 'x', code: 'worker_exited', exit: 'exit code 2' })]);
+    expect(logged[0]?.stderrTail).toContain('exits at start on purpose');
+    await runtime.create({ workerId: 'w', profile: 'bridge' });
+    expect((await runtime.submitInput('w', textInput('#crash'))).outcome).toBe('accepted');
+    expect(await eventually(() => logged.length === 2)).toBe(true);
+    expect(logged[1]).toMatchObject({ workerId: 'w', code: 'worker_exited', exit: 'exit code 3' });
+    expect(logged[1]?.stderrTail).toContain('crashed on purpose');
+    expect(JSON.stringify((await stored('w')).map((o) => o.event))).not.toContain('on purpose');
   });
 });
 

@@ -41,7 +41,10 @@ if (!socketPath) {
   process.exit(64);
 }
 if (flag('pid-file')) writeFileSync(flag('pid-file'), String(process.pid));
-if (flag('exit-at-start') !== undefined) process.exit(Number(flag('exit-at-start')));
+if (flag('exit-at-start') !== undefined) {
+  process.stderr.write('fatal: the scripted worker exits at start on purpose\n');
+  process.exit(Number(flag('exit-at-start')));
+}
 if (has('ignore-term')) process.on('SIGTERM', () => undefined);
 
 const clients = new Set();
@@ -136,6 +139,7 @@ async function body(text, isCancelled, cancelledPromise) {
   const parts = text.includes('#env') ? [Object.keys(process.env).sort().join(',')] : ['scripted ', 'reply ', 'here'];
   await emit('text_delta', { text: parts[0] });
   if (text.includes('#crash')) {
+    process.stderr.write('fatal: the scripted worker crashed on purpose\n');
     await delay(20);
     process.exit(3);
   }

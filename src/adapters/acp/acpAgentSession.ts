@@ -6,10 +6,11 @@ import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { SupervisedProcess } from '../process/supervisedProcess.js';
 import { connectClient } from './acpClientApp.js';
 import type { AcpUpdate } from './acpContent.js';
-import { AcpDiagnosticCode, AUTH_REQUIRED, authRequired, describeExit, lossDiagnostic, rpcErrorCode, type AgentLoss } from './acpDiagnostics.js';
+import { AcpDiagnosticCode, AUTH_REQUIRED, authRequired, lossDiagnostic, rpcErrorCode, type AgentLoss } from './acpDiagnostics.js';
 import { AcpFileSystem } from './acpFileSystem.js';
 import { planPrompt } from './acpInput.js';
-import type { AgentLogEntry, AcpProfileOptions } from './acpOptions.js';
+import type { AcpProfileOptions } from './acpOptions.js';
+import { logProcessEnd, type ProcessLog } from '../process/processLog.js';
 import { EarlyUpdates } from './acpEarlyUpdates.js';
 import { decidePermission, PermissionRequestSchema, permissionRequestEvent, permissionResolvedEvent, type PermissionRequest } from './acpPermissions.js';
 import { AcpSessionEvents } from './acpSessionEvents.js';
@@ -58,7 +59,7 @@ export class AcpAgentSession {
     readonly options: AcpProfileOptions,
     private readonly context: ExecutionContext,
     readonly process: SupervisedProcess,
-    private readonly log: (entry: Omit<AgentLogEntry, 'source' | 'backendId'>) => void,
+    private readonly log: ProcessLog,
   ) {
     const { maxQueuedEvents, maxAssembledBytes } = options.limits;
     this.events = new AcpSessionEvents(context, maxQueuedEvents, maxAssembledBytes, (paused) => (paused ? this.wire.pause() : this.wire.resume()));
@@ -102,10 +103,8 @@ export class AcpAgentSession {
   }
 
   /** Logs, host-side, how the agent ended and the last of its stderr (after its stderr ended, bounded). */
-  async logEnd(why: Diagnostic): Promise<void> {
-    await within(this.process.stderrEnded, STDERR_WAIT_MS);
-    const { workerId } = this.context.worker;
-    this.log({ workerId, code: why.code, message: why.message, exit: describeExit(this.process.exit), stderrTail: this.process.stderrTail() });
+  logEnd(why: Diagnostic): Promise<void> {
+    return logProcessEnd(this.log, this.process, this.context.worker.workerId, why, STDERR_WAIT_MS);
   }
 
   /** Sends one input as a `session/prompt`; `accepted` once committed (see the class comment). */

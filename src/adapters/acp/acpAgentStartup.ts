@@ -5,7 +5,8 @@ import { childEnvironment } from '../process/childEnvironment.js';
 import { SupervisedProcess } from '../process/supervisedProcess.js';
 import { AcpAgentSession } from './acpAgentSession.js';
 import { AcpDiagnosticCode, AUTH_REQUIRED, authRequired, describeExit, rpcErrorCode, spawnFailure } from './acpDiagnostics.js';
-import { AcpProfileOptionsSchema, describeOptionsError, type AgentLogEntry } from './acpOptions.js';
+import { AcpProfileOptionsSchema, describeOptionsError } from './acpOptions.js';
+import type { ProcessLog } from '../process/processLog.js';
 import { within, type Within } from '../process/within.js';
 
 export type StartOutcome =
@@ -28,7 +29,7 @@ export async function startAgent(
   context: ExecutionContext,
   signal: AbortSignal,
   loadSessionId: string | null,
-  log: (entry: Omit<AgentLogEntry, 'source' | 'backendId'>) => void,
+  log: ProcessLog,
 ): Promise<StartOutcome> {
   const parsed = AcpProfileOptionsSchema.safeParse(rawOptions ?? {});
   if (!parsed.success) return rejected(diagnostic(AcpDiagnosticCode.optionsInvalid, describeOptionsError(parsed.error)));

@@ -15,7 +15,8 @@ import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { AcpAgentSession } from './acpAgentSession.js';
 import { startAgent, type StartOutcome } from './acpAgentStartup.js';
 import { AcpDiagnosticCode } from './acpDiagnostics.js';
-import { AcpBackendOptions, logToStderr, type AgentLogEntry } from './acpOptions.js';
+import { logToStderr, type ProcessLog } from '../process/processLog.js';
+import { AcpBackendOptions, type AgentLogEntry } from './acpOptions.js';
 
 const TOKEN_PREFIX = 'acp:';
 
@@ -31,7 +32,7 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
   private readonly sessions = new Map<ExecutionHandle, AcpAgentSession>();
   /** Handles this backend issued and has stopped: stopping one again is done (a retry after a deadline). */
   private readonly stopped = new WeakSet<object>();
-  private readonly log: (entry: Omit<AgentLogEntry, 'source' | 'backendId'>) => void;
+  private readonly log: ProcessLog;
 
   constructor(@inject(AcpBackendOptions) options: { readonly backendId: string; readonly log?: (entry: AgentLogEntry) => void }) {
     this.backendId = options.backendId;

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ServiceIdentifier } from 'inversify';
 import { z } from 'zod';
 import { ENV_NAME } from '../process/childEnvironment.js';
+import { ProcessLogOption, type ProcessLogEntry } from '../process/processLog.js';
 
 const ms = (fallback: number) => z.number().int().positive().max(600_000).default(fallback);
 const SNAKE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -75,31 +76,14 @@ export const AcpProfileOptionsSchema = z.strictObject({
 export type AcpProfileOptions = z.infer<typeof AcpProfileOptionsSchema>;
 export type AcpProfileOptionsInput = z.input<typeof AcpProfileOptionsSchema>;
 
-/**
- * What an operator needs when an agent fails to start or exits: which Worker, the diagnostic, how it
- * exited and the last of its stderr. Host-side only (the tail may hold anything): never published.
- */
-export interface AgentLogEntry {
-  readonly source: 'acp';
-  readonly backendId: string;
-  readonly workerId: string;
-  readonly code: string;
-  readonly message: string;
-  /** "exit code 3", "signal SIGKILL", "still running". */
-  readonly exit: string;
-  readonly stderrTail: string;
-}
-
-/** The default log: one JSON line on the host's stderr. */
-export function logToStderr(entry: AgentLogEntry): void {
-  process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'agent ended', ...entry })}\n`);
-}
+/** What is logged when an agent fails to start or exits (see `ProcessLogEntry`). */
+export type AgentLogEntry = ProcessLogEntry;
 
 /** Backend-wide options (the module factory's): the id profiles name, and where agent failures are logged. */
 export const AcpBackendOptionsSchema = z.strictObject({
   backendId: z.string().regex(SNAKE).default('acp'),
   /** Receives an entry (with the agent's stderr tail) when an agent fails to start or exits; default: a JSON line on stderr. */
-  log: z.custom<(entry: AgentLogEntry) => void>((value) => typeof value === 'function', 'a function').default(() => logToStderr),
+  log: ProcessLogOption,
 });
 export type AcpBackendOptions = z.infer<typeof AcpBackendOptionsSchema>;
 

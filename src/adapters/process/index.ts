@@ -1,6 +1,7 @@
 export * from './byteTail.js';
 export * from './childEnvironment.js';
 export * from './procfs.js';
+export * from './processLog.js';
 export * from './processRecords.js';
 export * from './processRegistry.js';
 export * from './processTree.js';

@@ -20,6 +20,7 @@ import { WorkerConnection } from './workerConnection.js';
 import { launchWorker } from './workerLauncher.js';
 import { WorkerLink, type LinkTarget } from './workerLink.js';
 import { WorkerSession } from './workerSession.js';
+import { logProcessEnd, logToStderr, type ProcessLog, type ProcessLogEntry } from '../process/processLog.js';
 
 type Started = { readonly ok: true; readonly target: LinkTarget; readonly connection: WorkerConnection } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
@@ -38,8 +39,12 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   /** Handles this backend issued and has stopped: stopping one again is done (a retry after a deadline). */
   private readonly stopped = new WeakSet<object>();
 
-  constructor(@inject(WorkerBridgeBackendOptions) options: WorkerBridgeBackendOptions) {
+  private readonly log: ProcessLog;
+
+  constructor(@inject(WorkerBridgeBackendOptions) options: { readonly backendId: string; readonly log?: (entry: ProcessLogEntry) => void }) {
     this.backendId = options.backendId;
+    const sink = options.log ?? logToStderr;
+    this.log = (entry) => sink({ source: 'workerBridge', backendId: this.backendId, ...entry });
   }
 
   /**
@@ -110,13 +115,16 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   }
 
   private async start(options: WorkerBridgeProfileOptions, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult> {
-    const started = await open(options, signal);
+    const workerId = context.worker.workerId;
+    const started = await open(options, signal, this.log, workerId);
     if (!started.ok) return rejected(started.diagnostic);
-    const link = new WorkerLink(options, context, started.target);
+    const link = new WorkerLink(options, context, started.target, this.log);
     const attached = await link.attach(started.connection, signal);
     if (!attached.ok || link.ended) {
       await link.stop(AbortSignal.abort()); // nothing to wait for: kill what was started, remove its directory
-      return rejected(attached.ok ? (link.lossWhy ?? Diagnostics.disconnected()) : attached.diagnostic);
+      const why = attached.ok ? (link.lossWhy ?? Diagnostics.disconnected()) : attached.diagnostic;
+      if (started.target.process) await logProcessEnd(this.log, started.target.process, workerId, why);
+      return rejected(why);
     }
     link.markLive();
     const handle = Object.freeze({ backend: this.backendId });
@@ -125,9 +133,9 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   }
 }
 
-async function open(options: WorkerBridgeProfileOptions, signal: AbortSignal): Promise<Started> {
+async function open(options: WorkerBridgeProfileOptions, signal: AbortSignal, log: ProcessLog, workerId: string): Promise<Started> {
   if (isCommand(options)) {
-    const launched = await launchWorker(options, signal);
+    const launched = await launchWorker(options, signal, (child, why) => logProcessEnd(log, child, workerId, why));
     if (!launched.ok) return launched;
     const target = { socketPath: launched.directory.socketPath, process: launched.process, directory: launched.directory };
     return { ok: true, target, connection: launched.connection };

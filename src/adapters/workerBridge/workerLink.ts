@@ -11,6 +11,7 @@ import { Diagnostics, exitedDiagnostic } from './workerBridgeDiagnostics.js';
 import type { WorkerBridgeProfileOptions } from './workerBridgeOptions.js';
 import { WorkerConnection } from './workerConnection.js';
 import { pause, within } from '../process/within.js';
+import { logProcessEnd, type ProcessLog } from '../process/processLog.js';
 
 /** After the connection closed, how long to wait for a started worker's exit before reconnecting (a crash is not redialled). */
 const EXIT_WAIT_MS = 300;
@@ -56,6 +57,7 @@ export class WorkerLink {
     readonly options: WorkerBridgeProfileOptions,
     private readonly context: ExecutionContext,
     readonly target: LinkTarget,
+    private readonly log: ProcessLog,
   ) {
     this.submissions = new SubmissionTracker(options.ackMatch);
     const pressure = (paused: boolean) => (paused ? this.connection?.pause() : this.connection?.resume());
@@ -133,6 +135,7 @@ export class WorkerLink {
     this.reconnecting.abort();
     this.connection?.close();
     await this.target.process?.stop(graceMs);
+    if (this.target.process && this.live) void logProcessEnd(this.log, this.target.process, this.context.worker.workerId, why);
     this.relay.step(() => this.reportLost(why));
     await this.target.directory?.remove();
   }
@@ -208,6 +211,7 @@ export class WorkerLink {
     this.ending = 'lost';
     this.reconnecting.abort();
     const why = (this.lossWhy = exitedDiagnostic(this.target.process!.exit, 'run'));
+    if (this.live) void logProcessEnd(this.log, this.target.process!, this.context.worker.workerId, why);
     const connection = this.connection;
     // Everything the worker wrote before it died is still in the socket: read it all first.
     if (connection?.isOpen) await within(connection.done, DRAIN_MS);
