@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcpExecutionBackend } from '../../src/adapters/acp/acpExecutionBackend.js';
 import { listProcesses, readStartTime } from '../../src/adapters/process/procfs.js';
@@ -5,15 +8,23 @@ import { textInput } from '../../src/domain/workerInput.js';
 import { describeExecutionBackendConformance, eventually, takeUntil } from '../../src/testing/index.js';
 import { acpRuntime, eventsOf, runTurn } from '../support/acpAgentFixture.js';
 import { codexOptions, useCodexHome } from '../support/codexAgentFixture.js';
-import { startMockModelServer, type MockModelServer } from '../support/mockModelServer.js';
-import { stillRunning } from '../support/processTreeFixture.js';
+import { defaultScript, startMockModelServer, type MockModelServer, type MockReply } from '../support/mockModelServer.js';
+import { readTree, stillRunning, TREE_SPAWNER } from '../support/processTreeFixture.js';
 
 // A REAL ACP agent from npm, Codex's `codex-acp` (pinned devDependency), against the scripted MOCK
 // model server on 127.0.0.1 (Responses API streaming): the exported conformance suite unchanged, then
 // a cancel in the middle of a streamed reply.
+// `#tree:<file>`: the model asks Codex to run the tree spawner through its shell tool (exec_command);
+// the command leaves a new-session and a double-forked process behind, as agents' shell commands do.
+function script(prompt: string, context: { readonly toolResult: boolean }): MockReply {
+  const tree = /#tree:(\S+)/.exec(prompt);
+  if (tree && !context.toolResult) return { chunks: [], call: { name: 'exec_command', arguments: { cmd: `${process.execPath} ${TREE_SPAWNER} ${tree[1]}` } } };
+  return defaultScript(prompt);
+}
+
 let mock: MockModelServer;
 beforeAll(async () => {
-  mock = await startMockModelServer();
+  mock = await startMockModelServer(script);
   useCodexHome(mock.origin);
 });
 afterAll(() => mock.close());
@@ -61,6 +72,28 @@ describe('real codex-acp: cancel mid-stream', () => {
       expect(await eventually(() => mock.aborted() > abortedBefore, 5_000)).toBe(true);
     } finally {
       await runtime.shutdown();
+    }
+  });
+});
+
+describe("real codex-acp: its shell tool's processes end with the Worker", () => {
+  it('a command the agent ran that left a new-session and a double-forked process: all gone after stop (pid and start time)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wr-codex-tree-'));
+    const { runtime, stored, backend } = acpRuntime({ codex: codexOptions() }, { deadlines: { spawnMs: 30_000 } });
+    try {
+      await runtime.create({ workerId: 'c', profile: 'codex' });
+      const file = join(dir, 'tree');
+      const turn = await runTurn(runtime, stored, 'c', `run the tool #tree:${file}`, 30_000);
+      expect(turn.events.find((e) => e.event === 'tool_result')?.data).toMatchObject({ is_error: false });
+      const agent = backend.agentPids()[0]!;
+      const tree = [[agent, readStartTime(agent)!] as const, ...(await readTree(file))];
+      // Codex ends its command's process group itself; the members that left it (new sessions) run on.
+      expect(stillRunning(tree).length).toBeGreaterThanOrEqual(3);
+      expect(await runtime.stop('c')).toMatchObject({ outcome: 'accepted', reason: 'stopped' });
+      expect(stillRunning(tree)).toEqual([]);
+    } finally {
+      await runtime.shutdown();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

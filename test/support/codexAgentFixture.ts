@@ -20,6 +20,8 @@ export function codexHome(origin: string): string {
   const config = [
     'model = "gpt-5.1-codex"',
     'model_provider = "mock"',
+    // Codex's Linux sandbox needs bubblewrap, which the tests' machine does not have: commands run unsandboxed.
+    'sandbox_mode = "danger-full-access"',
     '',
     '[model_providers.mock]',
     'name = "Mock model server (tests)"',

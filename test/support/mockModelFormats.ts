@@ -10,6 +10,21 @@ const arr = (value: unknown): Body[] => (Array.isArray(value) ? (value as Body[]
 const texts = (content: unknown): string =>
   typeof content === 'string' ? content : arr(content).map((part) => (typeof part.text === 'string' ? part.text : '')).join(' ');
 
+/** Whether the request carries the result of a tool call (the model's call was run). */
+export function hasToolResult(api: Api, body: Body): boolean {
+  const json = JSON.stringify(body);
+  switch (api) {
+    case 'responses':
+      return arr(body.input).some((item) => item.type === 'function_call_output');
+    case 'chat':
+      return arr(body.messages).some((m) => m.role === 'tool');
+    case 'anthropic':
+      return json.includes('"tool_result"');
+    case 'gemini':
+      return json.includes('"functionResponse"');
+  }
+}
+
 /** The text of the latest user message in a request body of `api`. */
 export function latestPrompt(api: Api, body: Body): string {
   const [list, role] =
@@ -19,11 +34,13 @@ export function latestPrompt(api: Api, body: Body): string {
   return api === 'gemini' ? texts(last.parts) : texts(last.content);
 }
 
-/** One streamed reply: `start()` once, `delta(text)` per chunk, `end(text)` with the whole text. */
+/** One streamed reply: `start()` once, `delta(text)` per chunk, `end(text)` with the whole text; or `start()`, `call(...)`. */
 export interface StreamWriter {
   start(): string;
   delta(text: string): string;
   end(text: string): string;
+  /** A complete tool call as the whole reply (Responses API only; scripted for Codex's tools). */
+  call?(name: string, args: Record<string, unknown>): string;
 }
 
 const sse = (event: string | null, data: unknown) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
@@ -34,12 +51,17 @@ export function streamWriter(api: Api, model: string, id: string): StreamWriter 
     case 'responses': {
       const item = { type: 'message', role: 'assistant', id: `msg_${id}` };
       const typed = (type: string, data: Body) => sse(type, { type, ...data });
+      const completed = () =>
+        typed('response.completed', { response: { id: `resp_${id}`, usage: { ...usage, total_tokens: 17, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } } });
       return {
         start: () => typed('response.created', { response: { id: `resp_${id}`, model } }) + typed('response.output_item.added', { output_index: 0, item: { ...item, content: [] } }),
         delta: (text) => typed('response.output_text.delta', { item_id: item.id, output_index: 0, content_index: 0, delta: text }),
         end: (text) =>
-          typed('response.output_item.done', { output_index: 0, item: { ...item, content: [{ type: 'output_text', text }] } }) +
-          typed('response.completed', { response: { id: `resp_${id}`, usage: { ...usage, total_tokens: 17, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } } }),
+          typed('response.output_item.done', { output_index: 0, item: { ...item, content: [{ type: 'output_text', text }] } }) + completed(),
+        call: (name, args) => {
+          const call = { type: 'function_call', id: `fc_${id}`, call_id: `call_${id}`, name, arguments: JSON.stringify(args) };
+          return typed('response.output_item.added', { output_index: 0, item: { ...call, arguments: '' } }) + typed('response.output_item.done', { output_index: 0, item: call }) + completed();
+        },
       };
     }
     case 'chat': {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { latestPrompt, streamWriter, wholeReply, type Api } from './mockModelFormats.js';
+import { hasToolResult, latestPrompt, streamWriter, wholeReply, type Api } from './mockModelFormats.js';
 
 /**
  * A scripted MOCK model server for tests: NOT a model. It listens on 127.0.0.1 (a random port) and
@@ -12,12 +12,15 @@ import { latestPrompt, streamWriter, wholeReply, type Api } from './mockModelFor
  * - Anthropic Messages (`POST …/v1/messages`, Claude Code with `ANTHROPIC_BASE_URL`),
  * - Gemini (`…:streamGenerateContent` / `:generateContent`, Gemini CLI with `GOOGLE_GEMINI_BASE_URL`).
  * Default script: `#hold` streams one chunk, then holds the stream open until the client goes away
- * (a cancel mid-stream); anything else streams "Hello from the mock model" in five chunks.
+ * (a cancel mid-stream); anything else streams "Hello from the mock model" in five chunks. A script
+ * may answer with a tool call instead (`call`); it is told whether the request carries a tool result.
  */
 export interface MockReply {
   readonly chunks: readonly string[];
   /** Keep the stream open after the chunks until the client disconnects. */
   readonly hold?: boolean;
+  /** Instead of text, one tool call (Responses API only): the agent runs it and asks again with its result. */
+  readonly call?: { readonly name: string; readonly arguments: Record<string, unknown> };
 }
 
 export interface MockRequest {
@@ -38,7 +41,7 @@ export interface MockModelServer {
 
 export const MOCK_MODEL = 'mock-model';
 
-export function defaultScript(prompt: string): MockReply {
+export function defaultScript(prompt: string, _context?: { readonly toolResult: boolean }): MockReply {
   if (prompt.includes('#hold')) return { chunks: ['holding until cancelled'], hold: true };
   return { chunks: ['Hello', ' from', ' the', ' mock', ' model'] };
 }
@@ -54,7 +57,7 @@ function apiOf(method: string, path: string): Api | 'count' | 'models' | null {
   return null;
 }
 
-export async function startMockModelServer(script: (prompt: string) => MockReply = defaultScript): Promise<MockModelServer> {
+export async function startMockModelServer(script: (prompt: string, context: { readonly toolResult: boolean }) => MockReply = defaultScript): Promise<MockModelServer> {
   const requests: MockRequest[] = [];
   const open = new Set<ServerResponse>();
   let aborted = 0;
@@ -78,7 +81,7 @@ export async function startMockModelServer(script: (prompt: string) => MockReply
     const stream = api === 'gemini' ? path.includes(':stream') : body.stream === true;
     const prompt = latestPrompt(api, body);
     requests.push({ api, path, prompt, stream });
-    const reply = script(prompt);
+    const reply = script(prompt, { toolResult: hasToolResult(api, body) });
     const id = String(++serial);
     const model = typeof body.model === 'string' ? body.model : MOCK_MODEL;
     if (!stream) return json(200, wholeReply(api, model, id, reply.chunks.join('')));
@@ -91,6 +94,10 @@ export async function startMockModelServer(script: (prompt: string) => MockReply
     });
     const writer = streamWriter(api, model, id);
     res.write(writer.start());
+    if (reply.call && writer.call) {
+      complete = true;
+      return void res.end(writer.call(reply.call.name, reply.call.arguments));
+    }
     for (const text of reply.chunks) res.write(writer.delta(text));
     if (reply.hold) return; // ends when the client goes away (or the server closes)
     complete = true;
