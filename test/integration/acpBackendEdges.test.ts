@@ -97,6 +97,17 @@ describe('AcpExecutionBackend: a prompt the agent cannot serve', () => {
   });
 });
 
+describe('AcpExecutionBackend: an agent that keeps talking is not inactive', () => {
+  it('updates further apart in total than turnInactivityMs, but each within it, end the turn normally', async () => {
+    const { runtime, stored } = start({ acp: testAgentOptions([], { timeouts: { turnInactivityMs: 1_000 } }) });
+    await runtime.create({ workerId: 'w', profile: 'acp' });
+    const { events } = await runTurn(runtime, stored, 'w', 'slowly #drip:8:150');
+    expect(events.filter((e) => e.event === 'error')).toEqual([]);
+    expect(events.find((e) => e.event === 'run_end')?.data).toEqual({ result: 'finished', stop_reason: 'end_turn' });
+    expect(events.find((e) => e.event === 'text_done')?.data).toEqual({ text: 'd0 d1 d2 d3 d4 d5 d6 d7 ' });
+  });
+});
+
 describe('AcpExecutionBackend: what the agent sends is checked', () => {
   it('updates for another session, even before session/new answered, are dropped; usage cost is parsed', async () => {
     const { runtime, stored } = start({ acp: testAgentOptions(['--mode', 'early-updates']) });

@@ -135,6 +135,14 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
     if (has('#auth')) throw RequestError.authRequired();
     const cjk = /#cjk:(\d+)/.exec(input);
     if (cjk) for (let left = Number(cjk[1]); left > 0; left -= 10_000) await say('漢'.repeat(Math.min(left, 10_000)));
+    const drip = /#drip:(\d+):(\d+)/.exec(input);
+    if (drip) {
+      for (let i = 0; i < Number(drip[1]); i++) {
+        await delay(Number(drip[2]));
+        await say(`d${i} `);
+      }
+      return { stopReason: 'end_turn' };
+    }
     if (has('#silent')) {
       await cancelled;
       return { stopReason: 'cancelled' };

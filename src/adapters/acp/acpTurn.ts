@@ -18,6 +18,7 @@ export class Turn {
   private resolveCommitted!: (committed: boolean) => void;
   private resolveFinished!: (end: TurnEnd) => void;
   private inactivity: NodeJS.Timeout | null = null;
+  private lastTouch = 0;
 
   constructor(readonly number: number) {
     this.commit = new Promise((resolve) => (this.resolveCommitted = resolve));
@@ -39,16 +40,25 @@ export class Turn {
   /** Calls `onInactive` once no `touch` came for `ms` (0: never). */
   watchInactivity(ms: number, onInactive: () => void): void {
     if (ms <= 0) return;
-    this.inactivity = setTimeout(() => {
+    this.lastTouch = Date.now();
+    const check = () => {
+      // Re-armed for the rest instead of reset on every touch: a touch per update stays one store.
+      const quiet = Date.now() - this.lastTouch;
+      if (quiet < ms) {
+        this.inactivity = setTimeout(check, ms - quiet);
+        this.inactivity.unref();
+        return;
+      }
       this.inactivity = null;
       onInactive();
-    }, ms);
+    };
+    this.inactivity = setTimeout(check, ms);
     this.inactivity.unref();
   }
 
   /** The agent said something about this turn. */
   touch(): void {
-    this.inactivity?.refresh();
+    this.lastTouch = Date.now();
   }
 
   stopWatching(): void {
