@@ -86,9 +86,10 @@ describe("real codex-acp: its shell tool's processes end with the Worker", () =>
       const turn = await runTurn(runtime, stored, 'c', `run the tool #tree:${file}`, 30_000);
       expect(turn.events.find((e) => e.event === 'tool_result')?.data).toMatchObject({ is_error: false });
       const agent = backend.agentPids()[0]!;
-      const tree = [[agent, readStartTime(agent)!] as const, ...(await readTree(file))];
       // Codex ends its command's process group itself; the members that left it (new sessions) run on.
-      expect(stillRunning(tree).length).toBeGreaterThanOrEqual(3);
+      const escaped = await readTree(file, { allowGone: true });
+      const tree = [[agent, readStartTime(agent)!] as const, ...escaped];
+      expect(stillRunning(escaped).length).toBeGreaterThanOrEqual(2);
       expect(await runtime.stop('c')).toMatchObject({ outcome: 'accepted', reason: 'stopped' });
       expect(stillRunning(tree)).toEqual([]);
     } finally {

@@ -54,10 +54,10 @@ describe('SupervisedProcess', () => {
     const { file, started } = spawner(false);
     const result = await started;
     if (!result.ok) throw new Error(result.reason);
-    const tree = await readTree(file);
+    // The leader exits right after listing them, and its tree is ended at once: some may be gone already.
+    const tree = await readTree(file, { allowGone: true });
     expect((await result.process.exited).code).toBe(0);
     expect(await allGone(tree)).toBe(true);
-    expect(await allGone([], 0)).toBe(true);
   });
 
   it('a watchdog process guards the trees while the host runs, in its own session', async () => {
