@@ -54,7 +54,7 @@ describe('no process outlives its Worker, whatever ends it', () => {
       expect(stillRunning(tree)).toHaveLength(tree.length);
       process.kill(host.pid!, how);
       expect(await allGone(tree, 10_000)).toBe(true);
-    });
+    }, 60_000);
   }
 
   it('SIGKILL of host and watchdog together: the pid record is reaped by the next start', async () => {
@@ -70,7 +70,7 @@ describe('no process outlives its Worker, whatever ends it', () => {
     expect(reapStaleRecords(records)).toBeGreaterThan(0); // ...until the next start
     expect(await allGone(tree, 5_000)).toBe(true);
     expect(readdirSync(records).filter((f) => f.endsWith('.json'))).toEqual([]);
-  });
+  }, 60_000);
 });
 
 const EMBEDDING = fileURLToPath(new URL('../support/embeddingHost.ts', import.meta.url));
@@ -82,7 +82,8 @@ async function startEmbedding(dir: string, env: Record<string, string> = {}) {
     if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
   });
   const ready = join(dir, 'host.json');
-  if (!(await eventually(() => existsSync(ready), 20_000, 25))) throw new Error('the embedding program did not get ready');
+  // Generous: the program compiles the sources through tsx first, slow on a loaded machine.
+  if (!(await eventually(() => existsSync(ready), 45_000, 25))) throw new Error('the embedding program did not get ready');
   const pids = JSON.parse(readFileSync(ready, 'utf8')) as { agent: number; worker: number; watchdog: number };
   const tree = [id(pids.agent), id(pids.worker), ...(await readTree(join(dir, 'agent-tree'))), ...(await readTree(join(dir, 'worker-tree')))];
   return { host, tree, watchdog: id(pids.watchdog) };
