@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { copyPlainJson } from './plainJson.js';
-import { SegmentSchema } from './workerInput.js';
 
 /** Largest serialised protocol event accepted at the publish hook. */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -25,7 +24,8 @@ const Greeting = z.looseObject({
  * fields. Unit events (`thinking_start`, `compact_start`, `shutdown`) carry no data.
  */
 export const KNOWN_EVENT_DATA: Readonly<Record<string, z.ZodType | null>> = {
-  user_message: z.looseObject({ segments: z.array(SegmentSchema) }),
+  // The worker's record of what it committed: any segment kind, any extra field (bounded by the event size, not the input schema).
+  user_message: z.looseObject({ segments: z.array(z.looseObject({ kind: str })) }),
   system_item: z.looseObject({ item: z.unknown() }),
   invoke_start: z.looseObject({ kind: str }),
   turn_start: z.looseObject({ turn: int }),

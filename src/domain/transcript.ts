@@ -26,6 +26,9 @@ export function deriveTranscript(observations: Iterable<Observation>): Transcrip
     const d = (event.data ?? {}) as Record<string, unknown>;
     switch (event.event) {
       case 'user_message':
+        // A new input: whatever was still open belongs before it (an agent's late chunks), never after.
+        text = null;
+        thinking = null;
         entries.push({ kind: 'user', cursor, segments: (d.segments as unknown[]) ?? [] });
         break;
       case 'text_delta':

@@ -20,5 +20,8 @@ export const WorkerMethodSchema = z.discriminatedUnion('method', [
     method: z.literal('list_completions'),
     params: z.strictObject({ kind: z.literal('file'), prefix: z.string().max(4096) }),
   }),
+  z.strictObject({ method: z.literal('list_workers') }),
+  z.strictObject({ method: z.literal('restore_worker'), params: z.strictObject({ name: z.string().min(1).max(256) }) }),
+  z.strictObject({ method: z.literal('register_peer'), params: z.strictObject({ name: z.string().min(1).max(256) }) }),
 ]);
 export type WorkerMethod = z.infer<typeof WorkerMethodSchema>;

@@ -67,7 +67,7 @@ describe('AcpExecutionBackend: turns', () => {
     expect(byName('permission_resolved')[0]).toMatchObject({ id: 'call-perm-1', title: 'Write notes.txt', outcome: 'selected', option_kind: 'reject_once', rule: 'reject' });
     expect(byName('tool_result')[1]).toMatchObject({ id: 'call-perm-1', is_error: true });
     expect(byName('usage')).toEqual([
-      { context_tokens: 1200, context_window: 200000 },
+      { context_tokens: 1200, context_window: 200000, cost: { amount: 0.25, currency: 'USD' } },
       { input_tokens: 12, output_tokens: 5, cache_read_input_tokens: 2, total_tokens: 17 },
     ]);
     expect(byName('acp_future_thing')).toEqual([{ detail: { level: 2 } }]);

@@ -75,11 +75,11 @@ describe('WorkerBridgeExecutionBackend: the wire', () => {
     expect(loud).toMatchObject({ status: 'accepted', submissionId: 'sub-4' });
     await eventually(() => events.at(-1)?.event === 'status');
     expect(events.filter((e) => e.event === 'user_message')).toHaveLength(1); // notify commits as a system_item
-    expect(await backend.dispatchMethod(handle, { method: 'compact' })).toEqual({ status: 'done' });
+    expect(await backend.dispatchMethod(handle, { method: 'compact' }, AbortSignal.timeout(5_000))).toEqual({ status: 'done' });
     await eventually(() => events.at(-1)?.event === 'compact_done');
   });
 
-  it('gives the worker a 0700 runtime directory, its socket by env and {socket}, PATH plus allow-listed variables only', async () => {
+  it('gives the worker a 0700 runtime directory, its socket by env and {socket}, PATH plus allow-listed variables and the tree marker only', async () => {
     process.env.BRIDGE_TEST_ALLOWED = 'yes';
     process.env.BRIDGE_TEST_HIDDEN = 'no';
     const info = infoFile();
@@ -90,7 +90,7 @@ describe('WorkerBridgeExecutionBackend: the wire', () => {
     expect(statSync(dirname(socket)).mode & 0o777).toBe(0o700);
     expect(statSync(socket).isSocket()).toBe(true);
     const { events } = await runTurn(runtime, stored, 'w', '#env');
-    expect(events.find((e) => e.event === 'text_done')?.data?.text).toBe('BRIDGE_TEST_ALLOWED,PATH,YOI_WORKER_SOCKET');
+    expect(events.find((e) => e.event === 'text_done')?.data?.text).toBe('BRIDGE_TEST_ALLOWED,PATH,WORKER_RUNTIME_TREE,YOI_WORKER_SOCKET');
   });
 
   it('attaches to a running worker by socketPath: busy from its snapshot, restorable; a started worker is not', async () => {

@@ -30,7 +30,9 @@ import { FakeExecutionBackend, takeUntil } from '../../src/testing/index.js';
  * assignments, API keys and bearer tokens, process ids), with random parts from fast-check, are planted
  * in every backend-controlled field: the handle (and the fake's `handleSecret`), the restore token,
  * spawn / dispatch / control / snapshot rejection diagnostics, thrown and rejected error messages,
- * `busy` messages, lost-execution diagnostics, the snapshot greeting's `cwd`, and the free text of
+ * `busy` messages, lost-execution diagnostics, the snapshot greeting's `cwd` and the `cwd` of every
+ * greeting nested in other events (`internal_worker` snapshots, `snapshot.internal_workers`,
+ * `workers_listed` replies) and in snapshot results, and the free text of
  * `error`, `alert`, `compact_failed` and `llm_retry` events. Then every browser-bound output is
  * scanned: every operation result, projections (`get`, `list`), lifecycle frames, observation frames
  * mapped through `toBrowserFrame`, transcripts and `summary()`. No random part may appear.
@@ -198,6 +200,16 @@ class MarkerBackend implements ExecutionBackendPort {
       { event: 'compact_failed', data: { error: { detail: this.text() } } },
       { event: 'llm_retry', data: { llm_call: 1, failed_attempt: 1, max_attempts: 3, error: { message: this.text() } } },
       { event: 'snapshot', data: { entries: [], greeting: { worker_name: 'double', cwd: this.text(), provider: 'double', model: 'm' }, status: 'idle' } },
+      // Greetings nested in other events: a sub-worker's snapshot, a snapshot's internal workers, a listing.
+      {
+        event: 'internal_worker',
+        data: {
+          name: 'child',
+          snapshot: { entries: [], status: 'idle', greeting: { worker_name: 'child', cwd: this.text() }, internal_workers: [{ name: 'deeper', greeting: { worker_name: 'deeper', cwd: this.text() } }] },
+        },
+      },
+      { event: 'snapshot', data: { entries: [], greeting: { worker_name: 'double' }, status: 'idle', internal_workers: [{ greeting: { model: 'm', cwd: this.text() } }] } },
+      { event: 'workers_listed', data: { workers: [{ name: 'w', greeting: { worker_name: 'w', cwd: this.text() } }, { worker_name: 'bare', provider: 'p', cwd: this.text() }] } },
     ];
   }
 
@@ -298,6 +310,7 @@ class MarkerBackend implements ExecutionBackendPort {
             entries: [],
             greeting: { worker_name: (handle as DoubleHandle).workerId, cwd: this.text(), provider: 'double', model: 'm' },
             status: 'idle',
+            internal_workers: [{ name: 'child', greeting: { worker_name: 'child', cwd: this.text() }, snapshot: { greeting: { cwd: this.text() } } }],
           },
         });
       case 'rejected':

@@ -29,8 +29,11 @@ export function testAgentOptions(agentArgs: string[] = [], overrides: Partial<Ac
 }
 
 /** A Runtime around one AcpExecutionBackend with one profile per entry of `profiles` (profile `acp` by default). */
-export function acpRuntime(profiles: Record<string, AcpProfileOptionsInput> = { acp: testAgentOptions() }, runtime: RuntimeOptionsInput = {}) {
-  const backend = new AcpExecutionBackend({ backendId: 'acp' });
+export function acpRuntime(
+  profiles: Record<string, AcpProfileOptionsInput> = { acp: testAgentOptions() },
+  runtime: RuntimeOptionsInput = {},
+  backend = new AcpExecutionBackend({ backendId: 'acp' }),
+) {
   const container = createRuntimeContainer({
     runtime: {
       ...runtime,

@@ -7,7 +7,8 @@
  * `load` (declares loadSession and session close; session/load replays a short history), `freeze`
  * (blocks its event loop right after session/new, so it stops reading its stdin; with
  * `--frozen-file <file>` it writes that file first).
- * `--session-id <id>` fixes the session id; `--grandchild <file>` starts a `sleep` child and writes
+ * `early-updates` (before answering session/new, sends one update for another session and one for its
+ * own). `--session-id <id>` fixes the session id; `--grandchild <file>` starts a `sleep` child and writes
  * its pid to `<file>` (orphan tests).
  *
  * Turn behaviour is chosen by keywords in the prompt: `#echo` (echoes the prompt as
@@ -17,12 +18,14 @@
  * `#ignore-cancel` (runs forever), `#crash` (exits with code 3 mid-run), `#garbage` (writes a
  * non-JSON line), `#huge:N` (writes an N-byte line), `#error` (fails the prompt), `#fs` (reads
  * input.txt, writes output.txt in its session cwd and tries to read outside it, through the
- * client), `#terminal` (runs a command through a client terminal). Otherwise it answers with five
- * text chunks.
+ * client), `#terminal` (runs a command through a client terminal), `#tree:<file>` (its "tool" runs
+ * test/support/treeSpawner.mjs, which leaves a new-session and a double-forked process behind, as
+ * agents' shell tools do, and lists their pids in `<file>`). Otherwise it answers with five text chunks.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable, Writable } from 'node:stream';
 import { agent, methods, ndJsonStream, PROTOCOL_VERSION, RequestError, type AgentContext, type PromptRequest, type PromptResponse, type RequestPermissionResponse, type ToolKind } from '@agentclientprotocol/sdk';
 
@@ -36,7 +39,10 @@ const fixedSessionId = flag('session-id');
 const pidFile = flag('grandchild');
 const frozenFile = flag('frozen-file');
 
-if (mode === 'exit') process.exit(2);
+if (mode === 'exit') {
+  process.stderr.write('fatal: the scripted agent exits at start on purpose\n');
+  process.exit(2);
+}
 if (pidFile) {
   const child = spawn('sleep', ['60'], { stdio: 'ignore' });
   writeFileSync(pidFile, String(child.pid));
@@ -124,12 +130,34 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
     if (has('#tool')) await toolFlow(client, sessionId);
     const permission = /#permission(?::(\w+))?/.exec(input);
     if (permission) await say(`permission ${await permissionFlow(client, sessionId, permission[1] ?? 'edit')}`);
-    if (has('#usage')) await send(client, sessionId, { sessionUpdate: 'usage_update', used: 1200, size: 200000 });
+    if (has('#usage')) await send(client, sessionId, { sessionUpdate: 'usage_update', used: 1200, size: 200000, cost: { amount: 0.25, currency: 'USD' } });
+    if (has('#badcost')) await send(client, sessionId, { sessionUpdate: 'usage_update', used: 1, size: 2, cost: { amount: 'lots', currency: { nested: '/home/secret' } } });
+    if (has('#auth')) throw RequestError.authRequired();
+    const cjk = /#cjk:(\d+)/.exec(input);
+    if (cjk) for (let left = Number(cjk[1]); left > 0; left -= 10_000) await say('漢'.repeat(Math.min(left, 10_000)));
+    const drip = /#drip:(\d+):(\d+)/.exec(input);
+    if (drip) {
+      for (let i = 0; i < Number(drip[1]); i++) {
+        await delay(Number(drip[2]));
+        await say(`d${i} `);
+      }
+      return { stopReason: 'end_turn' };
+    }
+    if (has('#silent')) {
+      await cancelled;
+      return { stopReason: 'cancelled' };
+    }
     if (has('#unknown')) {
       await send(client, sessionId, { sessionUpdate: 'future_thing', detail: { level: 2 } });
       await send(client, sessionId, { sessionUpdate: 'plan', entries: [{ content: 'step one', priority: 'high', status: 'pending' }] });
     }
     for (const line of await clientCalls(client, sessionId, input)) await say(`${line}\n`);
+    const tree = /#tree:(\S+)/.exec(input);
+    if (tree) {
+      const spawner = fileURLToPath(new URL('./treeSpawner.mjs', import.meta.url));
+      await new Promise((resolve) => spawn(process.execPath, [spawner, tree[1]!], { stdio: 'ignore' }).once('exit', resolve));
+      await say('tree started');
+    }
     if (has('#env')) await say(`env: ${Object.keys(process.env).sort().join(',')}`);
     const burst = /#burst:(\d+)/.exec(input);
     if (burst) {
@@ -145,6 +173,7 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
     }
     if (has('#crash')) {
       await say('about to crash');
+      process.stderr.write('fatal: the scripted agent crashed on purpose\n');
       process.exit(3);
     }
     if (has('#garbage')) {
@@ -168,7 +197,16 @@ async function prompt(params: PromptRequest, client: AgentContext): Promise<Prom
       await say('ignoring cancel');
       await never;
     }
+    if (has('#late')) {
+      // The answer and two more chunks in one write, as a racing agent's output arrives: raw lines.
+      const update = (t: string) => JSON.stringify({ jsonrpc: '2.0', method: 'session/update', params: { sessionId, update: { sessionUpdate: 'agent_message_chunk', content: text(t) } } });
+      const answer = JSON.stringify({ jsonrpc: '2.0', id: lastPromptId, result: { stopReason: 'end_turn' } });
+      process.stdout.write(`${answer}\n${update('L1 ')}\n${update('L2 ')}\n`);
+      await never;
+    }
     if (!burst && !raw) for (const word of ['hello', ' from', ' the', ' test', ' agent']) await say(word);
+    const stop = /#stop:(\S+)/.exec(input);
+    if (stop) return { stopReason: stop[1] } as unknown as PromptResponse;
     const usage = has('#usage') ? { usage: { inputTokens: 12, outputTokens: 5, totalTokens: 17, cachedReadTokens: 2 } } : {};
     return { stopReason: 'end_turn', ...usage };
   } finally {
@@ -188,17 +226,23 @@ const app = agent({ name: 'acp-test-agent' })
       authMethods: mode === 'auth' ? [{ id: 'login', name: 'Log in' }] : [],
     };
   })
-  .onRequest(methods.agent.session.new, async ({ params }) => {
+  .onRequest(methods.agent.session.new, async ({ params, client }) => {
     if (mode === 'auth') throw RequestError.authRequired();
     sessions++;
     sessionCwd = params.cwd;
+    const id = fixedSessionId ?? `test-session-${sessions}`;
+    if (mode === 'early-updates') {
+      const announce = (sessionId: string, title: string) => send(client, sessionId, { sessionUpdate: 'session_info_update', title });
+      await announce('someone-elses-session', 'not mine');
+      await announce(id, 'mine');
+    }
     if (mode === 'freeze') {
       setTimeout(() => {
         if (frozenFile) writeFileSync(frozenFile, 'frozen');
         for (;;);
       }, 50);
     }
-    return { sessionId: fixedSessionId ?? `test-session-${sessions}` };
+    return { sessionId: id };
   })
   .onRequest(methods.agent.session.load, async ({ params, client }) => {
     await send(client, params.sessionId, { sessionUpdate: 'user_message_chunk', content: text('earlier question') });
@@ -212,7 +256,27 @@ const app = agent({ name: 'acp-test-agent' })
     cancels.get(params.sessionId)?.();
   });
 
+/** The JSON-RPC id of the latest session/prompt (the SDK's handlers do not see it; `#late` answers by hand). */
+let lastPromptId: unknown = null;
+let inputLines = '';
+const decoder = new TextDecoder();
+const peek = new TransformStream<Uint8Array, Uint8Array>({
+  transform(chunk, controller) {
+    const lines = (inputLines + decoder.decode(chunk, { stream: true })).split('\n');
+    inputLines = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const message = JSON.parse(line) as { id?: unknown; method?: unknown };
+        if (message.method === 'session/prompt') lastPromptId = message.id;
+      } catch {
+        // not ours to judge
+      }
+    }
+    controller.enqueue(chunk);
+  },
+});
 await delay(0);
-const connection = app.connect(ndJsonStream(Writable.toWeb(process.stdout) as WritableStream<Uint8Array>, Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>));
+const input = (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>).pipeThrough(peek);
+const connection = app.connect(ndJsonStream(Writable.toWeb(process.stdout) as WritableStream<Uint8Array>, input));
 await connection.closed;
 process.exit(0);

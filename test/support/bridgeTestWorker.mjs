@@ -15,11 +15,19 @@
  * until cancelled), `#ignore-cancel`, `#crash` (exits with code 3 mid-run), `#garbage` (malformed
  * lines mid-run), `#drop[:ms]` (closes every connection server-side mid-run, finishes the run `ms`
  * later, default 150), `#noack` (ignores the run), `#refuse` (answers `error invalid_request`),
- * `#slow:ms` (pause between deltas), `#env` (replies with the NAMES of its environment variables).
+ * `#slow:ms` (pause between deltas), `#env` (replies with the NAMES of its environment variables),
+ * `#stray` (a non-JSON line right before it commits), `#extra` (echoes the input's segments with an
+ * extra `id` field and an extra segment of an unknown kind), `#internal` (an `internal_worker` event
+ * whose nested snapshot carries a greeting with its cwd), `#tree:<file>` (runs test/support/treeSpawner.mjs, which leaves escaping processes behind, pids in `<file>`).
+ * Methods: `pause` / `resume` (error not_running when idle), `compact`, `list_workers` (`workers_listed`),
+ * `register_peer` is never answered; any other method: error invalid_request.
+ * Its snapshot lists one internal worker with a greeting (cwd included), as a real worker would.
  * Otherwise: invoke_start, user_message, turn_start, three text_delta, text_done, turn_end, run_end, status idle.
  */
 import { writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 const flag = (name) => {
@@ -33,7 +41,10 @@ if (!socketPath) {
   process.exit(64);
 }
 if (flag('pid-file')) writeFileSync(flag('pid-file'), String(process.pid));
-if (flag('exit-at-start') !== undefined) process.exit(Number(flag('exit-at-start')));
+if (flag('exit-at-start') !== undefined) {
+  process.stderr.write('fatal: the scripted worker exits at start on purpose\n');
+  process.exit(Number(flag('exit-at-start')));
+}
 if (has('ignore-term')) process.on('SIGTERM', () => undefined);
 
 const clients = new Set();
@@ -51,7 +62,8 @@ const emit = (event, data) => broadcast(line(event, data));
 
 function snapshot() {
   const greeting = { worker_name: flag('name') ?? 'bridge-test-worker', cwd: process.cwd(), provider: 'test', model: 'scripted', tools: [] };
-  return { entries: [...entries], greeting, status, ...(run ? { in_flight: { turn: run.turn } } : {}) };
+  const internal_workers = [{ name: 'helper', greeting: { worker_name: 'helper', cwd: process.cwd(), provider: 'test', model: 'scripted' } }];
+  return { entries: [...entries], greeting, status, internal_workers, ...(run ? { in_flight: { turn: run.turn } } : {}) };
 }
 
 function greet(socket) {
@@ -77,7 +89,12 @@ async function startRun(kind, input, sender) {
   await emit('invoke_start', { kind });
   if (kind === 'user_send') {
     entries.push({ kind: 'user', segments: input });
-    await emit('user_message', { segments: input });
+    if (text.includes('#stray')) await broadcast('a stray log line, not JSON\n');
+    const echoed = text.includes('#extra') ? [...input.map((s, i) => ({ ...s, id: `seg-${i}` })), { kind: 'worker_note', note: 'kept' }] : input;
+    await emit('user_message', { segments: echoed });
+  }
+  if (text.includes('#internal')) {
+    await emit('internal_worker', { name: 'helper', snapshot: { entries: [], status: 'idle', greeting: { worker_name: 'helper', cwd: process.cwd() }, internal_workers: [{ greeting: { worker_name: 'deeper', cwd: process.cwd() } }] } });
   }
   await emit('turn_start', { turn });
   const reply = await body(text, () => cancelled, cancelledPromise);
@@ -114,9 +131,15 @@ async function body(text, isCancelled, cancelledPromise) {
     await broadcast(block);
     return reply;
   }
+  const tree = /#tree:(\S+)/.exec(text);
+  if (tree) {
+    const spawner = fileURLToPath(new URL('./treeSpawner.mjs', import.meta.url));
+    await new Promise((resolve) => spawn(process.execPath, [spawner, tree[1]], { stdio: 'ignore' }).once('exit', resolve));
+  }
   const parts = text.includes('#env') ? [Object.keys(process.env).sort().join(',')] : ['scripted ', 'reply ', 'here'];
   await emit('text_delta', { text: parts[0] });
   if (text.includes('#crash')) {
+    process.stderr.write('fatal: the scripted worker crashed on purpose\n');
     await delay(20);
     process.exit(3);
   }
@@ -171,6 +194,10 @@ async function handle(socket, message) {
       if (!run) return answer('not_running', `nothing to ${message.method}`);
       status = message.method === 'pause' ? 'paused' : 'running';
       return emit('status', { status });
+    case 'list_workers':
+      return writeTo(socket, line('workers_listed', { workers: [{ name: 'helper', greeting: { worker_name: 'helper', cwd: process.cwd() } }] }));
+    case 'register_peer':
+      return;
     case 'shutdown':
       if (has('ignore-shutdown')) return;
       await emit('shutdown');

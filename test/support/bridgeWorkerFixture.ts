@@ -29,8 +29,11 @@ export function testWorkerOptions(workerArgs: string[] = [], overrides: Override
 }
 
 /** A Runtime around one WorkerBridgeExecutionBackend with one profile per entry (profile `bridge` by default). */
-export function bridgeRuntime(profiles: Record<string, WorkerBridgeProfileOptionsInput> = { bridge: testWorkerOptions() }, runtime: RuntimeOptionsInput = {}) {
-  const backend = new WorkerBridgeExecutionBackend({ backendId: 'workerBridge' });
+export function bridgeRuntime(
+  profiles: Record<string, WorkerBridgeProfileOptionsInput> = { bridge: testWorkerOptions() },
+  runtime: RuntimeOptionsInput = {},
+  backend = new WorkerBridgeExecutionBackend({ backendId: 'workerBridge' }),
+) {
   const container = createRuntimeContainer({
     runtime: {
       ...runtime,

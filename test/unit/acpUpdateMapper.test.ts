@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AcpUpdateMapper } from '../../src/adapters/acp/acpUpdateMapper.js';
 import { decidePermission } from '../../src/adapters/acp/acpPermissions.js';
@@ -71,5 +72,23 @@ describe('decidePermission', () => {
     expect(decidePermission(request(['reject_once']), policy('allow_once'), false).option?.kind).toBe('reject_once');
     expect(decidePermission(request(all, 'read'), policy('reject', ['read']), false)).toMatchObject({ option: { kind: 'allow_once' }, rule: 'allowed_kind' });
     expect(decidePermission(request(all), policy('allow_always'), true).response).toEqual({ outcome: { outcome: 'cancelled' } });
+  });
+});
+
+describe('AcpUpdateMapper: the assembly bound is in JSON bytes', () => {
+  it('escapes, multi-byte and astral characters count as the bytes they take; the cut is whole and marked', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', '"', '\n', '\\', '漢', '😀', '\u0001'), maxLength: 40 }), { maxLength: 80 }), (chunks) => {
+        const mapper = new AcpUpdateMapper(256);
+        for (const text of chunks) mapper.map({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } }, 'live');
+        const done = mapper.flush().find((e) => e.event === 'text_done')?.data as { text: string; truncated?: boolean } | undefined;
+        const whole = chunks.join('');
+        if (whole === '') return;
+        expect(Buffer.byteLength(JSON.stringify(done!.text)) - 2).toBeLessThanOrEqual(256);
+        expect(whole.startsWith(done!.text)).toBe(true);
+        expect(done!.truncated === true).toBe(done!.text !== whole);
+        expect(/[\ud800-\udbff]$/.test(done!.text)).toBe(false);
+      }),
+    );
   });
 });

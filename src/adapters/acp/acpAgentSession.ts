@@ -6,10 +6,12 @@ import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { SupervisedProcess } from '../process/supervisedProcess.js';
 import { connectClient } from './acpClientApp.js';
 import type { AcpUpdate } from './acpContent.js';
-import { AcpDiagnosticCode, AUTH_REQUIRED, lossDiagnostic, rpcErrorCode, type AgentLoss } from './acpDiagnostics.js';
+import { AcpDiagnosticCode, AUTH_REQUIRED, authRequired, lossDiagnostic, rpcErrorCode, type AgentLoss } from './acpDiagnostics.js';
 import { AcpFileSystem } from './acpFileSystem.js';
 import { planPrompt } from './acpInput.js';
 import type { AcpProfileOptions } from './acpOptions.js';
+import { logProcessEnd, type ProcessLog } from '../process/processLog.js';
+import { EarlyUpdates } from './acpEarlyUpdates.js';
 import { decidePermission, PermissionRequestSchema, permissionRequestEvent, permissionResolvedEvent, type PermissionRequest } from './acpPermissions.js';
 import { AcpSessionEvents } from './acpSessionEvents.js';
 import { AcpTerminals } from './acpTerminals.js';
@@ -22,6 +24,8 @@ import { within } from '../process/within.js';
 const DRAIN_MS = 1_000;
 /** After the agent's output ends, how long to wait for its exit status (for the diagnostic). */
 const EXIT_WAIT_MS = 300;
+/** After the agent exited, how long its last stderr may take to arrive (for the operator's log). */
+const STDERR_WAIT_MS = 500;
 
 /**
  * One Worker's ACP agent: its supervised process, the ACP connection and the single session on it.
@@ -30,12 +34,15 @@ const EXIT_WAIT_MS = 300;
  * open. The agent cannot have seen a prompt that was not committed, and a committed one is answered
  * by the turn's events. A run lasts until the prompt's stop reason arrives.
  * An agent that exits, closes its output, writes garbage or an oversized message, ignores cancel or
- * does not take a prompt is "lost": an `error` event (code `internal`), then `reportLost`.
+ * does not take a prompt is "lost": an `error` event (code `internal`), then `reportLost`; so is one
+ * that needs authentication at prompt time (its own `error { code: agent_auth_required }` closes the turn).
+ * A loss and a failed start are logged host-side with the agent's stderr tail.
  */
 export class AcpAgentSession {
   readonly connection: ClientConnection;
   readonly events: AcpSessionEvents;
   sessionId: string | null = null;
+  private readonly early = new EarlyUpdates();
   /** Agent capabilities recorded at initialize. */
   agent = { loadSession: false, closeSession: false };
   private readonly wire: AcpWire;
@@ -52,8 +59,10 @@ export class AcpAgentSession {
     readonly options: AcpProfileOptions,
     private readonly context: ExecutionContext,
     readonly process: SupervisedProcess,
+    private readonly log: ProcessLog,
   ) {
-    this.events = new AcpSessionEvents(context, options.limits.maxQueuedEvents, (paused) => (paused ? this.wire.pause() : this.wire.resume()));
+    const { maxQueuedEvents, maxAssembledBytes } = options.limits;
+    this.events = new AcpSessionEvents(context, maxQueuedEvents, maxAssembledBytes, (paused) => (paused ? this.wire.pause() : this.wire.resume()));
     const limit = options.limits.maxMessageBytes;
     this.wire = new AcpWire(process.stdout, process.stdin, limit, {
       tap: (message) => this.tap(message),
@@ -87,6 +96,17 @@ export class AcpAgentSession {
     this.live = true;
   }
 
+  /** The session is `sessionId` (session/new answered, or before session/load): its early updates go out, others' are dropped. */
+  open(sessionId: string): void {
+    this.sessionId = sessionId;
+    for (const update of this.early.release(sessionId)) this.events.update(update);
+  }
+
+  /** Logs, host-side, how the agent ended and the last of its stderr (after its stderr ended, bounded). */
+  logEnd(why: Diagnostic): Promise<void> {
+    return logProcessEnd(this.log, this.process, this.context.worker.workerId, why, STDERR_WAIT_MS);
+  }
+
   /** Sends one input as a `session/prompt`; `accepted` once committed (see the class comment). */
   async dispatch(input: WorkerInput, submissionId: string, signal: AbortSignal): Promise<DispatchResult> {
     if (this.ending || this.sessionId === null) return { status: 'rejected', diagnostic: this.unavailable() };
@@ -96,16 +116,20 @@ export class AcpAgentSession {
     const turn = (this.turn = new Turn(++this.turns));
     // Queued before the prompt is written, so the turn's opening events precede anything the agent says.
     this.events.then(async () => {
-      if (await turn.commit) await this.events.publishAll(turnStartEvents(turn.number, plan.kind, plan.segments));
+      if (await turn.commit) await this.events.openTurn(turnStartEvents(turn.number, plan.kind, plan.segments));
     });
     const written = this.wire.whenWritten(methods.agent.session.prompt);
-    this.connection.agent.request(methods.agent.session.prompt, { sessionId: this.sessionId, prompt: plan.blocks }).then(
-      (response) => this.events.then(() => this.endTurn(turn, response)),
-      (error: unknown) => this.events.then(() => this.failTurn(turn, error)),
+    turn.answer = this.connection.agent.request(methods.agent.session.prompt, { sessionId: this.sessionId, prompt: plan.blocks });
+    // Normally `tap` queues the answer's handling where the response arrived; this covers an answer
+    // that never arrives as a message (the connection went).
+    turn.answer.then(
+      () => this.queueAnswer(turn),
+      () => this.queueAnswer(turn),
     );
     const ack = await within(written, this.options.timeouts.promptAckMs, signal);
     if (ack.kind === 'ok' && ack.value && !this.ending && this.process.exit === null) {
       turn.decideCommit(true);
+      turn.watchInactivity(this.options.timeouts.turnInactivityMs, () => this.inactive(turn));
       return { status: 'accepted', submissionId, state: 'busy' };
     }
     turn.decideCommit(false);
@@ -125,7 +149,13 @@ export class AcpAgentSession {
     const turn = this.turn;
     if (this.ending === 'lost') return { status: 'rejected', diagnostic: this.unavailable() };
     if (!turn || this.ending || !(await turn.commit)) return { status: 'done' };
+    return this.cancelTurn(turn, signal);
+  }
+
+  private async cancelTurn(turn: Turn, signal?: AbortSignal): Promise<ControlResult> {
+    if (turn.cancelRequested) return within(turn.finished, this.options.timeouts.cancelWatchdogMs + DRAIN_MS, signal).then(() => this.cancelOutcome());
     turn.cancelRequested = true;
+    turn.stopWatching();
     this.connection.agent.notify(methods.agent.session.cancel, { sessionId: this.sessionId! }).catch(() => undefined);
     const watchdogMs = this.options.timeouts.cancelWatchdogMs;
     const ended = await within(turn.finished, watchdogMs, signal);
@@ -134,6 +164,18 @@ export class AcpAgentSession {
     // Usually done at once (the agent dies on SIGTERM); bounded so the answer beats the Runtime's deadline.
     await within(this.lossDone, DRAIN_MS, signal);
     return { status: 'rejected', diagnostic: this.unavailable() };
+  }
+
+  private cancelOutcome(): ControlResult {
+    return this.ending === 'lost' ? { status: 'rejected', diagnostic: this.unavailable() } : { status: 'done' };
+  }
+
+  /** No update for `turnInactivityMs`: a typed error, then the turn is cancelled (the cancel watchdog applies). */
+  private inactive(turn: Turn): void {
+    if (this.turn !== turn || this.ending) return;
+    const ms = this.options.timeouts.turnInactivityMs;
+    this.events.publishLater([{ event: 'error', data: { code: AcpDiagnosticCode.turnInactive, message: `no update from the agent for ${ms} ms; the turn is cancelled` } }]);
+    void this.cancelTurn(turn);
   }
 
   /** Ends the session and the agent (TERM, KILL after the grace, or at once when `signal` aborts). Idempotent. */
@@ -157,14 +199,41 @@ export class AcpAgentSession {
     await Promise.all([this.process.stop(grace, signal), this.terminals?.closeAll()]);
   }
 
+  /**
+   * Queues the handling of `turn`'s prompt answer once. Called from `tap` as the response arrives, so
+   * the turn closes exactly between the updates sent before the answer and those sent after it (the SDK
+   * resolves the request later, asynchronously; the step waits for that).
+   */
+  private queueAnswer(turn: Turn): void {
+    if (turn.answerQueued || !turn.answer) return;
+    turn.answerQueued = true;
+    const answer = turn.answer;
+    this.events.then(() =>
+      answer.then(
+        (response) => this.endTurn(turn, response),
+        (error: unknown) => this.failTurn(turn, error),
+      ),
+    );
+  }
+
   private tap(message: AnyMessage): boolean {
     const m = message as { method?: unknown; id?: unknown; params?: unknown };
+    if (m.method === undefined && m.id !== undefined && this.turn && m.id === this.wire.lastRequestId(methods.agent.session.prompt)) {
+      this.queueAnswer(this.turn);
+    }
     if (m.method === methods.client.session.update && m.id === undefined) {
       const params = m.params as { sessionId?: unknown; update?: { sessionUpdate?: unknown } } | undefined;
-      if (this.sessionId !== null && params?.sessionId !== this.sessionId) return true; // another session's: not this Worker's
-      if (typeof params?.update?.sessionUpdate === 'string') this.events.update(params.update as AcpUpdate);
+      if (typeof params?.update?.sessionUpdate !== 'string') return true;
+      const update = params.update as AcpUpdate;
+      // Before session/new answered, the session's id is not known yet: held until it is.
+      if (this.sessionId === null) this.early.hold(params.sessionId, update);
+      else if (params.sessionId === this.sessionId) {
+        this.turn?.touch();
+        this.events.update(update);
+      } // else another session's: not this Worker's
       return true;
     }
+    this.turn?.touch();
     if (m.method === methods.client.session.requestPermission && m.id !== undefined) {
       const request = PermissionRequestSchema.safeParse(m.params);
       if (request.success) this.events.publishLater([permissionRequestEvent(request.data)]);
@@ -192,8 +261,13 @@ export class AcpAgentSession {
     const code = rpcErrorCode(error);
     if (code === null) return this.lose({ kind: 'closed' }); // the connection went, not the prompt
     if (this.turn === turn) this.turn = null;
-    const detail = code === AUTH_REQUIRED ? 'the agent requires authentication' : `${(error as Error).message ?? 'error'} (JSON-RPC ${code})`;
-    await this.events.closeTurn(turnFailedEvents(turn.number, `the agent failed the prompt: ${detail}`));
+    if (code === AUTH_REQUIRED) {
+      // Every later prompt would fail the same way: the turn is closed, then the agent is given up.
+      await this.events.closeTurn(turnFailedEvents(turn.number, authRequired().message, AcpDiagnosticCode.authRequired));
+      turn.settle('ended');
+      return this.lose({ kind: 'auth_required' });
+    }
+    await this.events.closeTurn(turnFailedEvents(turn.number, `the agent failed the prompt: ${(error as Error).message ?? 'error'} (JSON-RPC ${code})`));
     turn.settle('ended');
   }
 
@@ -210,7 +284,8 @@ export class AcpAgentSession {
     await Promise.all([this.process.stop(this.options.timeouts.stopGraceMs), this.terminals?.closeAll()]);
     this.connection.close();
     if (this.live) {
-      this.events.publishLater([{ event: 'error', data: { code: 'internal', message: why.message } }]);
+      void this.logEnd(why); // a failed start is logged by the startup, with the Worker's diagnostic
+      if (loss.kind !== 'auth_required') this.events.publishLater([{ event: 'error', data: { code: 'internal', message: why.message } }]);
       await this.events.idle();
       this.context.reportLost(why);
     }

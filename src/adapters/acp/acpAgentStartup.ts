@@ -4,8 +4,9 @@ import type { ExecutionContext } from '../../ports/executionContext.js';
 import { childEnvironment } from '../process/childEnvironment.js';
 import { SupervisedProcess } from '../process/supervisedProcess.js';
 import { AcpAgentSession } from './acpAgentSession.js';
-import { AcpDiagnosticCode, AUTH_REQUIRED, describeExit, rpcErrorCode, spawnFailure } from './acpDiagnostics.js';
+import { AcpDiagnosticCode, AUTH_REQUIRED, authRequired, describeExit, rpcErrorCode, spawnFailure } from './acpDiagnostics.js';
 import { AcpProfileOptionsSchema, describeOptionsError } from './acpOptions.js';
+import type { ProcessLog } from '../process/processLog.js';
 import { within, type Within } from '../process/within.js';
 
 export type StartOutcome =
@@ -28,6 +29,7 @@ export async function startAgent(
   context: ExecutionContext,
   signal: AbortSignal,
   loadSessionId: string | null,
+  log: ProcessLog,
 ): Promise<StartOutcome> {
   const parsed = AcpProfileOptionsSchema.safeParse(rawOptions ?? {});
   if (!parsed.success) return rejected(diagnostic(AcpDiagnosticCode.optionsInvalid, describeOptionsError(parsed.error)));
@@ -40,11 +42,13 @@ export async function startAgent(
     stderrTailBytes: options.limits.stderrTailBytes,
   });
   if (!started.ok) return rejected(spawnFailure(started.reason));
-  const session = new AcpAgentSession(options, context, started.process);
+  const session = new AcpAgentSession(options, context, started.process, log);
   const outcome = await handshake(session, signal, loadSessionId);
   if (outcome.status !== 'ready' || signal.aborted || session.ended) {
     await session.stop(signal);
-    return outcome.status === 'ready' ? rejected(diagnostic(AcpDiagnosticCode.initializeFailed, 'the agent stopped while starting')) : outcome;
+    const failed = outcome.status === 'ready' ? rejected(diagnostic(AcpDiagnosticCode.initializeFailed, 'the agent stopped while starting')) : outcome;
+    if (failed.status === 'rejected') await session.logEnd(failed.diagnostic);
+    return failed;
   }
   session.markLive();
   return outcome;
@@ -69,7 +73,7 @@ async function handshake(session: AcpAgentSession, signal: AbortSignal, loadSess
   const base: NewSessionRequest = { cwd: options.cwd, mcpServers: [] };
   if (loadSessionId !== null) {
     if (!session.agent.loadSession) return { status: 'unsupported' };
-    session.sessionId = loadSessionId;
+    session.open(loadSessionId);
     session.events.beginReplay();
     const loading = connection.agent.request(methods.agent.session.load, { ...base, sessionId: loadSessionId });
     const load = await within(loading, options.timeouts.sessionNewMs, signal);
@@ -83,7 +87,7 @@ async function handshake(session: AcpAgentSession, signal: AbortSignal, loadSess
   if (typeof created.value?.sessionId !== 'string' || created.value.sessionId === '') {
     return rejected(diagnostic(AcpDiagnosticCode.sessionFailed, 'the agent answered session/new without a session'));
   }
-  session.sessionId = created.value.sessionId;
+  session.open(created.value.sessionId);
   return { status: 'ready', session };
 }
 
@@ -97,9 +101,7 @@ async function failure(session: AcpAgentSession, step: Step, outcome: Exclude<Wi
       return diagnostic(code, `the start was abandoned during ${step} (deadline)`);
   }
   const rpc = rpcErrorCode(outcome.error);
-  if (rpc === AUTH_REQUIRED) {
-    return diagnostic(AcpDiagnosticCode.authRequired, "the agent requires authentication: sign in with the agent's own CLI, or allow its API key variable in envAllowList");
-  }
+  if (rpc === AUTH_REQUIRED) return authRequired();
   if (rpc !== null) return diagnostic(code, `the agent refused ${step} (JSON-RPC ${rpc})`);
   await within(session.process.exited, 500);
   const lost = session.lossDiagnostic;

@@ -21,7 +21,14 @@ export const AcpDiagnosticCode = {
   cancelTimeout: 'agent_cancel_timeout',
   unavailable: 'agent_unavailable',
   inputUnsupported: 'acp_input_unsupported',
+  /** Also the code of the `error` event that ends an inactive turn. */
+  turnInactive: 'agent_turn_inactive',
 } as const;
+
+/** The agent needs a sign-in (JSON-RPC -32000), at initialize, session/new or a prompt. */
+export function authRequired(): Diagnostic {
+  return diagnostic(AcpDiagnosticCode.authRequired, "the agent requires authentication: sign in with the agent's own CLI, or allow its API key variable in envAllowList");
+}
 
 export function spawnFailure(reason: SpawnFailureReason): Diagnostic {
   switch (reason) {
@@ -55,7 +62,7 @@ export function rpcErrorCode(error: unknown): number | null {
 export type AgentLoss =
   | { readonly kind: 'exit' | 'eof' | 'closed' }
   | { readonly kind: 'fault'; readonly reason: 'not_json' | 'message_too_large'; readonly limit: number }
-  | { readonly kind: 'not_reading' }
+  | { readonly kind: 'not_reading' | 'auth_required' }
   | { readonly kind: 'cancel_timeout'; readonly watchdogMs: number };
 
 export function lossDiagnostic(loss: AgentLoss, exit: ProcessExit | null): Diagnostic {
@@ -64,6 +71,8 @@ export function lossDiagnostic(loss: AgentLoss, exit: ProcessExit | null): Diagn
       return loss.reason === 'not_json'
         ? diagnostic(AcpDiagnosticCode.protocolError, 'the agent wrote a line that is not JSON; it was stopped')
         : diagnostic(AcpDiagnosticCode.messageTooLarge, `the agent wrote a message larger than ${loss.limit} bytes; it was stopped`);
+    case 'auth_required':
+      return authRequired();
     case 'not_reading':
       return diagnostic(AcpDiagnosticCode.notReading, 'the agent did not take the prompt in time; it was stopped');
     case 'cancel_timeout':

@@ -15,7 +15,8 @@ import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { AcpAgentSession } from './acpAgentSession.js';
 import { startAgent, type StartOutcome } from './acpAgentStartup.js';
 import { AcpDiagnosticCode } from './acpDiagnostics.js';
-import { AcpBackendOptions } from './acpOptions.js';
+import { logToStderr, type ProcessLog } from '../process/processLog.js';
+import { AcpBackendOptions, type AgentLogEntry } from './acpOptions.js';
 
 const TOKEN_PREFIX = 'acp:';
 
@@ -29,9 +30,14 @@ const TOKEN_PREFIX = 'acp:';
 export class AcpExecutionBackend implements ExecutionBackendPort {
   readonly backendId: string;
   private readonly sessions = new Map<ExecutionHandle, AcpAgentSession>();
+  /** Handles this backend issued and has stopped: stopping one again is done (a retry after a deadline). */
+  private readonly stopped = new WeakSet<object>();
+  private readonly log: ProcessLog;
 
-  constructor(@inject(AcpBackendOptions) options: AcpBackendOptions) {
+  constructor(@inject(AcpBackendOptions) options: { readonly backendId: string; readonly log?: (entry: AgentLogEntry) => void }) {
     this.backendId = options.backendId;
+    const sink = options.log ?? logToStderr;
+    this.log = (entry) => sink({ source: 'acp', backendId: this.backendId, ...entry });
   }
 
   /**
@@ -40,14 +46,14 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
    * `agent_cwd_unavailable`, `agent_initialize_failed`, `agent_auth_required` or `agent_session_failed`.
    */
   async spawn(request: SpawnRequest, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult> {
-    return this.ready(await startAgent(request.profileOptions, context, signal, null)) as SpawnResult;
+    return this.ready(await startAgent(request.profileOptions, context, signal, null, this.log)) as SpawnResult;
   }
 
   /** Reattaches by `session/load` (history published as such); `unsupported` unless the agent can load sessions. */
   async restore(request: RestoreRequest, context: ExecutionContext, signal: AbortSignal): Promise<RestoreResult> {
     const token = request.restoreToken;
     if (!token?.startsWith(TOKEN_PREFIX) || token.length === TOKEN_PREFIX.length) return { status: 'unsupported' };
-    return this.ready(await startAgent(request.profileOptions, context, signal, token.slice(TOKEN_PREFIX.length)));
+    return this.ready(await startAgent(request.profileOptions, context, signal, token.slice(TOKEN_PREFIX.length), this.log));
   }
 
   /**
@@ -57,23 +63,27 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
    */
   dispatchInput(handle: ExecutionHandle, input: WorkerInput, submissionId: string, signal: AbortSignal): Promise<DispatchResult> {
     const session = this.sessions.get(handle);
-    if (!session) return Promise.resolve({ status: 'rejected', diagnostic: diagnostic(AcpDiagnosticCode.unavailable, 'no such agent') });
+    if (!session) return Promise.resolve({ status: 'rejected', diagnostic: noSuchAgent() });
     return session.dispatch(input, submissionId, signal);
   }
 
-  /** `session/cancel` and a watchdog: `done` once the turn ended, else the agent is stopped and `rejected`. */
+  /** `session/cancel` and a watchdog: `done` once the turn ended, else the agent is stopped and `rejected`; `rejected` for a handle not live here. */
   async cancel(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    return session ? session.cancel(signal) : { status: 'done' };
+    return session ? session.cancel(signal) : { status: 'rejected', diagnostic: noSuchAgent() };
   }
 
-  /** Ends the session and the agent's process group (TERM, then KILL). `done` when nothing of it runs. */
+  /**
+   * Ends the session and the agent's whole process tree (TERM, then KILL). `done` when nothing of it
+   * runs (also for a handle already stopped); `rejected` for a handle this backend never issued.
+   */
   async stop(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    if (session) {
-      await session.stop(signal);
-      this.sessions.delete(handle);
-    }
+    const known = typeof handle === 'object' && handle !== null;
+    if (!session) return known && this.stopped.has(handle) ? { status: 'done' } : { status: 'rejected', diagnostic: noSuchAgent() };
+    await session.stop(signal);
+    this.sessions.delete(handle);
+    if (known) this.stopped.add(handle);
     return { status: 'done' };
   }
 
@@ -96,4 +106,8 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
     const sessionId = outcome.session.sessionId!;
     return { status: 'ready', handle, state: 'idle', restoreToken: `${TOKEN_PREFIX}${sessionId}` };
   }
+}
+
+function noSuchAgent() {
+  return diagnostic(AcpDiagnosticCode.unavailable, 'no such agent on this backend');
 }

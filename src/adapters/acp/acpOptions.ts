@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ServiceIdentifier } from 'inversify';
 import { z } from 'zod';
 import { ENV_NAME } from '../process/childEnvironment.js';
+import { ProcessLogOption, type ProcessLogEntry } from '../process/processLog.js';
 
 const ms = (fallback: number) => z.number().int().positive().max(600_000).default(fallback);
 const SNAKE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -35,6 +36,12 @@ export const AcpProfileOptionsSchema = z.strictObject({
       cancelWatchdogMs: ms(3_000),
       /** SIGTERM to SIGKILL. */
       stopGraceMs: ms(2_000),
+      /**
+       * A turn with no update from the agent for this long is ended: an `error { code: agent_turn_inactive }`
+       * and a cancel (then the cancel watchdog applies). 0 turns it off. Long silent tool runs count as
+       * inactivity, so keep it above the longest one.
+       */
+      turnInactivityMs: z.number().int().min(0).max(86_400_000).default(600_000),
     })
     .prefault({}),
   permissions: z
@@ -61,15 +68,22 @@ export const AcpProfileOptionsSchema = z.strictObject({
       stderrTailBytes: z.number().int().min(0).max(1024 * 1024).default(16 * 1024),
       /** Events waiting to be published before the agent's output is paused (back-pressure). */
       maxQueuedEvents: z.number().int().min(16).max(1_000_000).default(10_000),
+      /** JSON bytes a `text_done` / `thinking_done` may assemble (keep it below the Runtime's `maxEventBytes`); beyond, the text is cut and marked `truncated`. */
+      maxAssembledBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
     })
     .prefault({}),
 });
 export type AcpProfileOptions = z.infer<typeof AcpProfileOptionsSchema>;
 export type AcpProfileOptionsInput = z.input<typeof AcpProfileOptionsSchema>;
 
-/** Backend-wide options (the module factory's): the id profiles name. */
+/** What is logged when an agent fails to start or exits (see `ProcessLogEntry`). */
+export type AgentLogEntry = ProcessLogEntry;
+
+/** Backend-wide options (the module factory's): the id profiles name, and where agent failures are logged. */
 export const AcpBackendOptionsSchema = z.strictObject({
   backendId: z.string().regex(SNAKE).default('acp'),
+  /** Receives an entry (with the agent's stderr tail) when an agent fails to start or exits; default: a JSON line on stderr. */
+  log: ProcessLogOption,
 });
 export type AcpBackendOptions = z.infer<typeof AcpBackendOptionsSchema>;
 

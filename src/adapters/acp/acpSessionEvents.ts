@@ -12,14 +12,16 @@ import { EventQueue } from './eventQueue.js';
  */
 export class AcpSessionEvents {
   private readonly queue: EventQueue;
-  private readonly mapper = new AcpUpdateMapper();
+  private readonly mapper: AcpUpdateMapper;
   private replaying = false;
 
   constructor(
     private readonly context: ExecutionContext,
     maxQueued: number,
+    maxAssembledBytes: number,
     onPressure: (paused: boolean) => void,
   ) {
+    this.mapper = new AcpUpdateMapper(maxAssembledBytes);
     this.queue = new EventQueue({ high: maxQueued, low: Math.floor(maxQueued / 4), onChange: onPressure });
   }
 
@@ -53,6 +55,14 @@ export class AcpSessionEvents {
       this.replaying = false;
     });
     return this.queue.idle();
+  }
+
+  /**
+   * Publishes a turn's opening events after closing blocks left open since the last turn ended (chunks
+   * an agent sent after answering its prompt belong to no turn, and never to the next one). Call from a step.
+   */
+  openTurn(events: readonly ProtocolEvent[]): Promise<void> {
+    return this.publishAll([...this.mapper.flush(), ...events]);
   }
 
   /** Publishes a turn's closing events after closing its open text and thinking blocks (call from a step). */

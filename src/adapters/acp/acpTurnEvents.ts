@@ -3,7 +3,10 @@ import type { Segment } from '../../domain/workerInput.js';
 import { sanitizeText } from '../../domain/sanitizeText.js';
 import { defined, tokenCount } from './acpContent.js';
 
-/** ACP `stopReason` to the worker protocol's `run_end.result` (the ACP reason travels as `stop_reason`). */
+/**
+ * ACP `stopReason` (a closed set) to the worker protocol's `run_end.result`. The reason travels as
+ * `stop_reason`; anything outside the set is `other` (an agent's own string never reaches an event).
+ */
 const RUN_RESULT: Readonly<Record<string, string>> = {
   end_turn: 'finished',
   refusal: 'finished',
@@ -23,7 +26,7 @@ export function turnStartEvents(turn: number, kind: 'user_send' | 'notify', segm
 
 /** Events that close a turn the agent answered: `usage` (if reported), `turn_end`, `run_end`, `status idle`. */
 export function turnEndEvents(turn: number, stopReason: unknown, usage: unknown): ProtocolEvent[] {
-  const reason = typeof stopReason === 'string' ? stopReason.slice(0, 64) : 'unknown';
+  const reason = typeof stopReason === 'string' && Object.hasOwn(RUN_RESULT, stopReason) ? stopReason : 'other';
   const events: ProtocolEvent[] = [];
   const tokens = promptUsage(usage);
   if (tokens) events.push({ event: 'usage', data: tokens });
@@ -35,10 +38,10 @@ export function turnEndEvents(turn: number, stopReason: unknown, usage: unknown)
   return events;
 }
 
-/** Events that close a turn the agent answered with a JSON-RPC error instead of a stop reason. */
-export function turnFailedEvents(turn: number, message: string): ProtocolEvent[] {
+/** Events that close a turn the agent answered with a JSON-RPC error instead of a stop reason (`code`: the error event's). */
+export function turnFailedEvents(turn: number, message: string, code = 'provider_error'): ProtocolEvent[] {
   return [
-    { event: 'error', data: { code: 'provider_error', message: sanitizeText(message, 512) } },
+    { event: 'error', data: { code, message: sanitizeText(message, 512) } },
     { event: 'turn_end', data: { turn, result: 'finished' } },
     { event: 'run_end', data: { result: 'finished', stop_reason: 'error' } },
     { event: 'status', data: { status: 'idle' } },

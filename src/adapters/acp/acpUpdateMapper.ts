@@ -7,12 +7,14 @@ export type UpdateMode = 'live' | 'replay';
 
 interface TextBlock {
   text: string;
+  /** Bytes the text takes in an event's JSON (escapes included): the bound is on these, not on characters. */
+  bytes: number;
   messageId: unknown;
   truncated: boolean;
 }
 
-/** Characters a `text_done` / `thinking_done` may assemble; beyond it the event says `truncated`. */
-const MAX_ASSEMBLED = 512 * 1024;
+/** Default bound on the JSON bytes a `text_done` / `thinking_done` may assemble; beyond it the text is cut and the event says `truncated`. */
+export const MAX_ASSEMBLED_BYTES = 512 * 1024;
 
 /**
  * Maps ACP `session/update`s, in arrival order, to worker-protocol events (docs/protocol.md):
@@ -29,6 +31,8 @@ export class AcpUpdateMapper {
   private user: string | null = null;
   private readonly tools = new AcpToolCalls();
 
+  constructor(private readonly maxAssembledBytes = MAX_ASSEMBLED_BYTES) {}
+
   map(update: AcpUpdate, mode: UpdateMode): ProtocolEvent[] {
     const out: ProtocolEvent[] = [];
     const kind = update.sessionUpdate;
@@ -39,7 +43,7 @@ export class AcpUpdateMapper {
         if (text === null) break;
         this.closeThinking(out);
         if (this.text && update.messageId != null && this.text.messageId != null && update.messageId !== this.text.messageId) this.closeText(out);
-        this.text = append(this.text, text, update.messageId);
+        this.text = append(this.text, text, update.messageId, this.maxAssembledBytes);
         if (text) out.push({ event: 'text_delta', data: { text } });
         return out;
       }
@@ -48,7 +52,7 @@ export class AcpUpdateMapper {
         if (text === null) break;
         this.closeText(out);
         if (!this.thinking) out.push({ event: 'thinking_start' });
-        this.thinking = append(this.thinking, text, update.messageId);
+        this.thinking = append(this.thinking, text, update.messageId, this.maxAssembledBytes);
         if (text) out.push({ event: 'thinking_delta', data: { text } });
         return out;
       }
@@ -68,7 +72,7 @@ export class AcpUpdateMapper {
         out.push(...(kind === 'tool_call' ? this.tools.announce(update) : this.tools.update(update)));
         return out;
       case 'usage_update':
-        out.push({ event: 'usage', data: defined({ context_tokens: tokenCount(update.used), context_window: tokenCount(update.size), cost: bounded(update.cost) }) });
+        out.push({ event: 'usage', data: defined({ context_tokens: tokenCount(update.used), context_window: tokenCount(update.size), cost: costOf(update.cost) }) });
         return out;
     }
     const { name, kindField } = carriedEventName(kind);
@@ -77,7 +81,7 @@ export class AcpUpdateMapper {
     return out;
   }
 
-  /** Closes open blocks (turn end, end of a replay) and forgets the turn's tool calls. */
+  /** Closes open blocks (turn start and end, end of a replay) and forgets the turn's tool calls. */
   flush(): ProtocolEvent[] {
     const out: ProtocolEvent[] = [];
     this.closeUser(out);
@@ -106,12 +110,45 @@ export class AcpUpdateMapper {
   }
 }
 
-function append(block: TextBlock | null, text: string, messageId: unknown): TextBlock {
-  const current = block ?? { text: '', messageId: messageId ?? null, truncated: false };
+function append(block: TextBlock | null, text: string, messageId: unknown, maxBytes: number): TextBlock {
+  const current = block ?? { text: '', bytes: 0, messageId: messageId ?? null, truncated: false };
   if (current.truncated) return current;
-  if (current.text.length + text.length > MAX_ASSEMBLED) {
-    current.text += text.slice(0, MAX_ASSEMBLED - current.text.length);
-    current.truncated = true;
-  } else current.text += text;
+  const bytes = jsonBytes(text);
+  if (current.bytes + bytes <= maxBytes) {
+    current.text += text;
+    current.bytes += bytes;
+    return current;
+  }
+  current.text += fittingPrefix(text, maxBytes - current.bytes);
+  current.truncated = true;
   return current;
+}
+
+/** Characters JSON escapes (or that need a closer look: surrogates may be lone, and then escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The bytes `text` takes inside a JSON string; the common case (nothing to escape) without building the JSON. */
+function jsonBytes(text: string): number {
+  return NEEDS_ESCAPE.test(text) ? Buffer.byteLength(JSON.stringify(text)) - 2 : Buffer.byteLength(text);
+}
+
+/** The longest prefix of `text` (whole code points) whose JSON form takes at most `budget` bytes. */
+function fittingPrefix(text: string, budget: number): string {
+  let low = 0;
+  let high = Math.min(text.length, Math.max(0, budget));
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (Buffer.byteLength(JSON.stringify(text.slice(0, mid))) - 2 <= budget) low = mid;
+    else high = mid - 1;
+  }
+  // Never half a surrogate pair.
+  const last = text.charCodeAt(low - 1);
+  return last >= 0xd800 && last <= 0xdbff ? text.slice(0, low - 1) : text.slice(0, low);
+}
+
+/** ACP `usage_update.cost` (`{ amount, currency }`), or undefined when it is not that. */
+function costOf(cost: unknown): { amount: number; currency: string } | undefined {
+  const c = cost as { amount?: unknown; currency?: unknown } | null | undefined;
+  if (typeof c?.amount !== 'number' || !Number.isFinite(c.amount) || typeof c.currency !== 'string' || !/^[A-Za-z]{3,8}$/.test(c.currency)) return undefined;
+  return { amount: c.amount, currency: c.currency };
 }

@@ -39,6 +39,7 @@ export class AcpWire {
   private done = false;
   private cancelled = false;
   private readonly writeWaiters = new Map<string, (written: boolean) => void>();
+  private readonly requestIds = new Map<string, unknown>();
 
   constructor(
     private readonly input: Readable,
@@ -65,6 +66,11 @@ export class AcpWire {
       this.writeWaiters.get(method)?.(false);
       this.writeWaiters.set(method, resolve);
     });
+  }
+
+  /** The JSON-RPC id of the last request with `method` handed to the agent (to recognise its response in `tap`). */
+  lastRequestId(method: string): unknown {
+    return this.requestIds.get(method);
   }
 
   /** Stops reading the agent's output (back-pressure: the agent blocks once the pipe is full). */
@@ -144,6 +150,8 @@ export class AcpWire {
 
   private write(message: AnyMessage): Promise<void> {
     const method = typeof (message as { method?: unknown }).method === 'string' ? (message as { method: string }).method : null;
+    const id = (message as { id?: unknown }).id;
+    if (method !== null && id !== undefined) this.requestIds.set(method, id);
     if (this.done || this.output.destroyed || !this.output.writable) {
       this.settleWrite(method, false);
       return Promise.reject(new Error('the agent input is closed'));

@@ -5,10 +5,20 @@ type Step = () => void | Promise<void>;
 
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** Events the bridge wrote itself: never the worker's answer to anything. */
+const authored = new WeakSet<WireEvent>();
+
 /** The one event the bridge writes itself: in place of a worker line that is not a valid event. */
 export function internalError(message: string): WireEvent {
   // Not a run-ending code: the worker's run goes on after a bad line (the connection stays open).
-  return { event: 'error', data: { code: 'invalid_event', message } };
+  const event: WireEvent = { event: 'error', data: { code: 'invalid_event', message } };
+  authored.add(event);
+  return event;
+}
+
+/** Whether the bridge wrote `event` itself (in place of a bad worker line) rather than relaying the worker's. */
+export function isBridgeAuthored(event: WireEvent): boolean {
+  return authored.has(event);
 }
 
 const FAULT_MESSAGES: Record<LineFault, string> = {

@@ -1,3 +1,4 @@
+import { withoutHostPaths } from '../../domain/browserFrame.js';
 import type { RunState } from '../../domain/workerState.js';
 
 /** The run state a snapshot's `status` stands for: `running` is busy, `paused` paused, anything else idle. */
@@ -6,10 +7,7 @@ export function runStateOfSnapshot(data: Readonly<Record<string, unknown>> | und
   return status === 'running' ? 'busy' : status === 'paused' ? 'paused' : 'idle';
 }
 
-/** Snapshot data without the greeting's `cwd` (a host path), as the bridge hands it out. */
+/** Snapshot data without the `cwd` (a host path) of any greeting in it, nested ones too, as the bridge hands it out. */
 export function withoutCwd(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const greeting = data.greeting;
-  if (!greeting || typeof greeting !== 'object' || Array.isArray(greeting)) return { ...data };
-  const { cwd: _cwd, ...rest } = greeting as Record<string, unknown>;
-  return { ...data, greeting: rest };
+  return { ...(withoutHostPaths(data) as Record<string, unknown>) };
 }

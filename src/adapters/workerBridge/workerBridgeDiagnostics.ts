@@ -24,6 +24,10 @@ export const WorkerBridgeDiagnosticCode = {
   inputRefused: 'worker_input_refused',
   cancelTimeout: 'worker_cancel_timeout',
   unavailable: 'worker_unavailable',
+  ackAbandoned: 'worker_ack_abandoned',
+  methodRefused: 'worker_method_refused',
+  methodTimeout: 'worker_method_timeout',
+  busy: 'worker_busy',
 } as const;
 
 const Code = WorkerBridgeDiagnosticCode;
@@ -81,6 +85,12 @@ export const Diagnostics = {
   ackTimeout: (ms: number): Diagnostic =>
     diagnostic(Code.ackTimeout, `the worker did not commit the input within ${ms} ms (no user_message); it may still run it`),
   inputRefused: (code: string): Diagnostic => diagnostic(Code.inputRefused, `the worker refused the input (${code})`),
+  ackAbandoned: (what: 'input' | 'method'): Diagnostic =>
+    diagnostic(Code.ackAbandoned, `the Runtime's deadline ended the wait before the worker answered the ${what}; it may still act on it`),
+  methodRefused: (method: string, code: string): Diagnostic => diagnostic(Code.methodRefused, `the worker refused ${method} (${code})`),
+  methodTimeout: (method: string, ms: number): Diagnostic => diagnostic(Code.methodTimeout, `the worker did not answer ${method} within ${ms} ms`),
+  busy: (): Diagnostic => diagnostic(Code.busy, 'another request to the worker is waiting for its answer'),
+  noSuchWorker: (): Diagnostic => diagnostic(Code.unavailable, 'no such worker on this backend'),
   cancelTimeout: (ms: number, stopped: boolean): Diagnostic =>
     diagnostic(Code.cancelTimeout, `the worker did not end the run within ${ms} ms of cancel${stopped ? '; it was stopped' : ''}`),
   runtimeDirFailed: (why: string): Diagnostic => diagnostic(Code.runtimeDirFailed, `the worker runtime directory could not be prepared (${why})`),

@@ -20,6 +20,7 @@ import { WorkerConnection } from './workerConnection.js';
 import { launchWorker } from './workerLauncher.js';
 import { WorkerLink, type LinkTarget } from './workerLink.js';
 import { WorkerSession } from './workerSession.js';
+import { logProcessEnd, logToStderr, type ProcessLog, type ProcessLogEntry } from '../process/processLog.js';
 
 type Started = { readonly ok: true; readonly target: LinkTarget; readonly connection: WorkerConnection } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
@@ -35,9 +36,15 @@ type Started = { readonly ok: true; readonly target: LinkTarget; readonly connec
 export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   readonly backendId: string;
   private readonly sessions = new Map<ExecutionHandle, WorkerSession>();
+  /** Handles this backend issued and has stopped: stopping one again is done (a retry after a deadline). */
+  private readonly stopped = new WeakSet<object>();
 
-  constructor(@inject(WorkerBridgeBackendOptions) options: WorkerBridgeBackendOptions) {
+  private readonly log: ProcessLog;
+
+  constructor(@inject(WorkerBridgeBackendOptions) options: { readonly backendId: string; readonly log?: (entry: ProcessLogEntry) => void }) {
     this.backendId = options.backendId;
+    const sink = options.log ?? logToStderr;
+    this.log = (entry) => sink({ source: 'workerBridge', backendId: this.backendId, ...entry });
   }
 
   /**
@@ -68,16 +75,16 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
     return session ? session.dispatch(input, submissionId, signal) : Promise.resolve(rejected(Diagnostics.unavailable()));
   }
 
-  /** `cancel`, then waits for the run's end (see `WorkerSession.cancel`). */
+  /** `cancel`, then waits for the run's end (see `WorkerSession.cancel`); `rejected` for a handle not (or no longer) live here. */
   async cancel(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    return session ? session.cancel(signal) : { status: 'done' };
+    return session ? session.cancel(signal) : rejected(Diagnostics.noSuchWorker());
   }
 
-  /** Sends a worker-protocol method (`pause`, `compact`, ...); `done` once written. */
-  async dispatchMethod(handle: ExecutionHandle, method: WorkerMethod): Promise<ControlResult> {
+  /** Sends a worker-protocol method (`pause`, `compact`, ...); `done` once the worker answered it (see `WorkerSession.method`). */
+  async dispatchMethod(handle: ExecutionHandle, method: WorkerMethod, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    return session ? session.method(method) : rejected(Diagnostics.unavailable());
+    return session ? session.method(method, signal) : rejected(Diagnostics.noSuchWorker());
   }
 
   /** The worker's latest snapshot data, greeting `cwd` removed. */
@@ -86,13 +93,17 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
     return session ? session.snapshot() : rejected(Diagnostics.unavailable());
   }
 
-  /** `shutdown`, then close, then SIGTERM / SIGKILL for a started worker; its runtime directory is removed. `done` when nothing of it runs. */
+  /**
+   * `shutdown`, then close, then SIGTERM / SIGKILL for a started worker's whole process tree; its
+   * runtime directory is removed. `done` when nothing of it runs (also for a handle already stopped);
+   * `rejected` for a handle this backend never issued.
+   */
   async stop(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
-    if (session) {
-      await session.link.stop(signal);
-      this.sessions.delete(handle);
-    }
+    if (!session) return isObject(handle) && this.stopped.has(handle) ? { status: 'done' } : rejected(Diagnostics.noSuchWorker());
+    await session.link.stop(signal);
+    this.sessions.delete(handle);
+    if (isObject(handle)) this.stopped.add(handle);
     return { status: 'done' };
   }
 
@@ -104,13 +115,16 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   }
 
   private async start(options: WorkerBridgeProfileOptions, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult> {
-    const started = await open(options, signal);
+    const workerId = context.worker.workerId;
+    const started = await open(options, signal, this.log, workerId);
     if (!started.ok) return rejected(started.diagnostic);
-    const link = new WorkerLink(options, context, started.target);
+    const link = new WorkerLink(options, context, started.target, this.log);
     const attached = await link.attach(started.connection, signal);
     if (!attached.ok || link.ended) {
       await link.stop(AbortSignal.abort()); // nothing to wait for: kill what was started, remove its directory
-      return rejected(attached.ok ? (link.lossWhy ?? Diagnostics.disconnected()) : attached.diagnostic);
+      const why = attached.ok ? (link.lossWhy ?? Diagnostics.disconnected()) : attached.diagnostic;
+      if (started.target.process) await logProcessEnd(this.log, started.target.process, workerId, why);
+      return rejected(why);
     }
     link.markLive();
     const handle = Object.freeze({ backend: this.backendId });
@@ -119,9 +133,9 @@ export class WorkerBridgeExecutionBackend implements ExecutionBackendPort {
   }
 }
 
-async function open(options: WorkerBridgeProfileOptions, signal: AbortSignal): Promise<Started> {
+async function open(options: WorkerBridgeProfileOptions, signal: AbortSignal, log: ProcessLog, workerId: string): Promise<Started> {
   if (isCommand(options)) {
-    const launched = await launchWorker(options, signal);
+    const launched = await launchWorker(options, signal, (child, why) => logProcessEnd(log, child, workerId, why));
     if (!launched.ok) return launched;
     const target = { socketPath: launched.directory.socketPath, process: launched.process, directory: launched.directory };
     return { ok: true, target, connection: launched.connection };
@@ -130,6 +144,10 @@ async function open(options: WorkerBridgeProfileOptions, signal: AbortSignal): P
   const dialled = await WorkerConnection.connect(options.socketPath, connectMs, signal);
   if (!dialled.ok) return { ok: false, diagnostic: connectDiagnostic(dialled.failure, connectMs) };
   return { ok: true, target: { socketPath: options.socketPath, process: null, directory: null }, connection: dialled.connection };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 function rejected(why: Diagnostic): { status: 'rejected'; diagnostic: Diagnostic } {

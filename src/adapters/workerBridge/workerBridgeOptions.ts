@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ServiceIdentifier } from 'inversify';
 import { z } from 'zod';
 import { ENV_NAME } from '../process/childEnvironment.js';
+import { ProcessLogOption } from '../process/processLog.js';
 
 const ms = (fallback: number) => z.number().int().positive().max(600_000).default(fallback);
 const BACKEND_ID = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -98,6 +99,8 @@ export function isCommand(options: WorkerBridgeProfileOptions): options is Comma
 export const WorkerBridgeBackendOptionsSchema = z.strictObject({
   /** Matches the host's backend kind by default, so host profiles say `"backend": "workerBridge"`. */
   backendId: z.string().regex(BACKEND_ID).default('workerBridge'),
+  /** Receives an entry (with the worker's stderr tail) when a started worker fails to start or ends unexpectedly; default: a JSON line on stderr. */
+  log: ProcessLogOption,
 });
 export type WorkerBridgeBackendOptions = z.infer<typeof WorkerBridgeBackendOptionsSchema>;
 

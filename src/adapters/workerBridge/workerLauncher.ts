@@ -21,7 +21,11 @@ export type LaunchOutcome =
  * allow-listed variables and `YOI_WORKER_SOCKET`, nothing else. Any failure leaves nothing behind
  * (the process group is stopped, the directory removed) and answers a diagnostic without a path.
  */
-export async function launchWorker(options: CommandOptions, signal: AbortSignal): Promise<LaunchOutcome> {
+export async function launchWorker(
+  options: CommandOptions,
+  signal: AbortSignal,
+  logEnd: (child: SupervisedProcess, why: Diagnostic) => Promise<void>,
+): Promise<LaunchOutcome> {
   const created = await RuntimeDirectory.create(options.runtimeDirParent);
   if (!created.ok) return created;
   const directory = created.directory;
@@ -43,6 +47,7 @@ export async function launchWorker(options: CommandOptions, signal: AbortSignal)
   if (!connected.ok) {
     await child.stop(options.timeouts.stopGraceMs, signal);
     await directory.remove();
+    await logEnd(child, connected.diagnostic);
     return connected;
   }
   return { ok: true, process: child, directory, connection: connected.connection };

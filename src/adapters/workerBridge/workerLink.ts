@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../domain/diagnostic.js';
 import { runStateAfterEvent, type RunState } from '../../domain/workerState.js';
 import type { ExecutionContext } from '../../ports/executionContext.js';
 import type { SupervisedProcess } from '../process/supervisedProcess.js';
-import { EventRelay } from './eventRelay.js';
+import { EventRelay, isBridgeAuthored } from './eventRelay.js';
 import type { WireEvent } from './lineDecoder.js';
 import type { RuntimeDirectory } from './runtimeDirectory.js';
 import { runStateOfSnapshot } from './snapshotData.js';
@@ -11,6 +11,7 @@ import { Diagnostics, exitedDiagnostic } from './workerBridgeDiagnostics.js';
 import type { WorkerBridgeProfileOptions } from './workerBridgeOptions.js';
 import { WorkerConnection } from './workerConnection.js';
 import { pause, within } from '../process/within.js';
+import { logProcessEnd, type ProcessLog } from '../process/processLog.js';
 
 /** After the connection closed, how long to wait for a started worker's exit before reconnecting (a crash is not redialled). */
 const EXIT_WAIT_MS = 300;
@@ -56,6 +57,7 @@ export class WorkerLink {
     readonly options: WorkerBridgeProfileOptions,
     private readonly context: ExecutionContext,
     readonly target: LinkTarget,
+    private readonly log: ProcessLog,
   ) {
     this.submissions = new SubmissionTracker(options.ackMatch);
     const pressure = (paused: boolean) => (paused ? this.connection?.pause() : this.connection?.resume());
@@ -133,6 +135,7 @@ export class WorkerLink {
     this.reconnecting.abort();
     this.connection?.close();
     await this.target.process?.stop(graceMs);
+    if (this.target.process && this.live) void logProcessEnd(this.log, this.target.process, this.context.worker.workerId, why);
     this.relay.step(() => this.reportLost(why));
     await this.target.directory?.remove();
   }
@@ -165,7 +168,8 @@ export class WorkerLink {
     } else {
       this.runState = runStateAfterEvent(event.event, data) ?? this.runState;
     }
-    this.submissions.observe(event);
+    // The bridge's own diagnostics (a bad line replaced) are never the worker's answer to a request.
+    if (!isBridgeAuthored(event)) this.submissions.observe(event);
     if (this.runState === 'idle') this.releaseRunEnd(true);
   }
 
@@ -207,6 +211,7 @@ export class WorkerLink {
     this.ending = 'lost';
     this.reconnecting.abort();
     const why = (this.lossWhy = exitedDiagnostic(this.target.process!.exit, 'run'));
+    if (this.live) void logProcessEnd(this.log, this.target.process!, this.context.worker.workerId, why);
     const connection = this.connection;
     // Everything the worker wrote before it died is still in the socket: read it all first.
     if (connection?.isOpen) await within(connection.done, DRAIN_MS);

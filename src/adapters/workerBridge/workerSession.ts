@@ -1,6 +1,7 @@
 import type { WorkerInput } from '../../domain/workerInput.js';
 import type { WorkerMethod } from '../../domain/workerMethod.js';
 import type { ControlResult, DispatchResult, SnapshotResult } from '../../ports/executionBackendPort.js';
+import { hasReply } from './methodReplies.js';
 import { withoutCwd } from './snapshotData.js';
 import { Diagnostics } from './workerBridgeDiagnostics.js';
 import type { WorkerLink } from './workerLink.js';
@@ -45,7 +46,7 @@ export class WorkerSession {
     const answer = await within(outcome, ackMs, signal);
     if (answer.kind !== 'ok') {
       link.submissions.abandon();
-      return { status: 'rejected', diagnostic: Diagnostics.ackTimeout(ackMs) };
+      return { status: 'rejected', diagnostic: answer.kind === 'aborted' ? Diagnostics.ackAbandoned('input') : Diagnostics.ackTimeout(ackMs) };
     }
     switch (answer.value.kind) {
       case 'committed':
@@ -80,12 +81,41 @@ export class WorkerSession {
     return { status: 'rejected', diagnostic: why };
   }
 
-  /** Writes a worker-protocol method line; `done` once written (replies arrive as events). */
-  async method(method: WorkerMethod): Promise<ControlResult> {
-    const connection = this.link.connected;
+  /**
+   * Writes a worker-protocol method line and waits for the worker's reply (`methodReplies`): `done`
+   * once it was published; `rejected` on an `error` answer (`worker_method_refused`), no reply within
+   * `ackMs` (`worker_method_timeout`), the Runtime's deadline (`worker_ack_abandoned`), another request
+   * still waiting (`worker_busy`) or no connection. A method without a known reply is done once written.
+   */
+  async method(method: WorkerMethod, signal: AbortSignal): Promise<ControlResult> {
+    const { link } = this;
+    const connection = link.connected;
+    if (!connection) return { status: 'rejected', diagnostic: link.lossWhy ?? Diagnostics.unavailable() };
     const line = 'params' in method ? { method: method.method, params: method.params } : { method: method.method };
-    if (connection && (await connection.send(line))) return { status: 'done' };
-    return { status: 'rejected', diagnostic: this.link.lossWhy ?? Diagnostics.unavailable() };
+    if (!hasReply(method.method)) return (await connection.send(line)) ? { status: 'done' } : { status: 'rejected', diagnostic: Diagnostics.disconnected() };
+    if (link.submissions.waiting) return { status: 'rejected', diagnostic: Diagnostics.busy() };
+    const { outcome, arm } = link.submissions.beginMethod(method.method);
+    link.step(arm);
+    if (!(await connection.send(line))) {
+      link.submissions.abandon();
+      return { status: 'rejected', diagnostic: Diagnostics.disconnected() };
+    }
+    const { ackMs } = link.options.timeouts;
+    const answer = await within(outcome, ackMs, signal);
+    if (answer.kind !== 'ok') {
+      link.submissions.abandon();
+      return { status: 'rejected', diagnostic: answer.kind === 'aborted' ? Diagnostics.ackAbandoned('method') : Diagnostics.methodTimeout(method.method, ackMs) };
+    }
+    switch (answer.value.kind) {
+      case 'committed':
+        return { status: 'done' };
+      case 'busy':
+        return { status: 'rejected', diagnostic: Diagnostics.methodRefused(method.method, 'already_running') };
+      case 'refused':
+        return { status: 'rejected', diagnostic: Diagnostics.methodRefused(method.method, answer.value.code) };
+      default:
+        return { status: 'rejected', diagnostic: link.lossWhy ?? Diagnostics.disconnected() };
+    }
   }
 
   /** The latest snapshot the worker sent (at the last connect), without the greeting's `cwd`. */
