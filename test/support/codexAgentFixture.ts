@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,25 +11,33 @@ import type { AcpProfileOptionsInput } from '../../src/adapters/acp/acpOptions.j
  */
 export const CODEX_ACP = createRequire(import.meta.url).resolve('@zed-industries/codex-acp/bin/codex-acp.js');
 
+/** The Codex configuration docs/acp.md shows (a custom OpenAI-compatible provider). */
+export const CODEX_DOC_CONFIG = 'examples/agents/codex-config.toml';
+
 /**
- * A fresh `CODEX_HOME` whose `config.toml` selects a custom provider at `origin` (Responses API).
+ * The documented configuration pointed at `origin`: its provider's `base_url` replaced, its key
+ * variable dropped (the mock needs none) and, because Codex's Linux sandbox needs bubblewrap, which
+ * the tests' machine does not have, commands run unsandboxed. Throws if the document's shape changed.
+ */
+export function codexConfig(origin: string): string {
+  const doc = readFileSync(CODEX_DOC_CONFIG, 'utf8');
+  const provider = /^model_provider = "([\w-]+)"$/m.exec(doc)?.[1];
+  if (!provider || !doc.includes(`[model_providers.${provider}]`) || !/^base_url = ".*"$/m.test(doc)) {
+    throw new Error(`${CODEX_DOC_CONFIG} no longer names a model_providers entry with a base_url`);
+  }
+  const body = doc
+    .replace(/^base_url = ".*"$/m, `base_url = "${origin}/v1"`)
+    .replace(/^env_key = .*\n/m, '');
+  return `sandbox_mode = "danger-full-access"\n${body}`;
+}
+
+/**
+ * A fresh `CODEX_HOME` whose `config.toml` is the documented one at `origin` (Responses API).
  * Codex keeps its sessions and logs there too, so every test gets its own.
  */
 export function codexHome(origin: string): string {
   const home = mkdtempSync(join(tmpdir(), 'wr-codex-home-'));
-  const config = [
-    'model = "gpt-5.1-codex"',
-    'model_provider = "mock"',
-    // Codex's Linux sandbox needs bubblewrap, which the tests' machine does not have: commands run unsandboxed.
-    'sandbox_mode = "danger-full-access"',
-    '',
-    '[model_providers.mock]',
-    'name = "Mock model server (tests)"',
-    `base_url = "${origin}/v1"`,
-    'wire_api = "responses"',
-    '',
-  ].join('\n');
-  writeFileSync(join(home, 'config.toml'), config);
+  writeFileSync(join(home, 'config.toml'), codexConfig(origin));
   return home;
 }
 

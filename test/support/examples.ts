@@ -2,7 +2,9 @@
  * Every file under examples/ that README.md or docs/ shows as a TS or shell snippet (marked
  * `<!-- example: <file> -->` above the block, which must equal the file), and where a test runs it:
  * `consumer` in a fresh project that installed the packed tarball without vitest (test/e2e/package.test.ts),
- * `consumer-vitest` there once vitest is added, `repository` in this checkout (test/e2e/docExamples.test.ts).
+ * `consumer-vitest` there once vitest is added, `repository` in this checkout (test/e2e/docExamples.test.ts),
+ * `agent-config` an agent's own configuration file (test/unit/agentConfigs.test.ts checks it; the Codex one is
+ * what the real-agent tests run, pointed at the mock model server).
  */
 export const EXAMPLES = {
   'examples/embedding.ts': 'consumer',
@@ -10,7 +12,9 @@ export const EXAMPLES = {
   'examples/redis-bus.ts': 'consumer',
   'examples/echo-backend.test.ts': 'consumer-vitest',
   'examples/two-hosts.sh': 'repository',
-} as const satisfies Record<string, 'consumer' | 'consumer-vitest' | 'repository'>;
+  'examples/agents/codex-config.toml': 'agent-config',
+  'examples/agents/opencode.json': 'agent-config',
+} as const satisfies Record<string, 'consumer' | 'consumer-vitest' | 'repository' | 'agent-config'>;
 
 export type ExampleFile = keyof typeof EXAMPLES;
 

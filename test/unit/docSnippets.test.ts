@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/host/loadConfig.js';
 import { EXAMPLES } from '../support/examples.js';
 
 const CODE = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'sh', 'bash', 'shell', 'console', 'zsh']);
+/** Agent configuration files (TOML, or JSON that is not a host config), shown verbatim from examples/agents/. */
+const isAgentConfig = (b: { marker: string | null }): boolean => b.marker !== null && (EXAMPLES as Record<string, string>)[b.marker] === 'agent-config';
 const MARKER = /^<!-- example: (\S+) -->$/;
 /** An unlabelled block is output or a diagram; these lines would make it a snippet in disguise. */
 const LOOKS_LIKE_CODE = /^\s*(import |export |const |let |await |npm |npx |curl |node |sh |cat |\$ )/m;
@@ -39,7 +41,7 @@ const DOCS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md'
 const ALL = DOCS.flatMap(blocks);
 
 describe('snippets in README.md and docs/', () => {
-  it.each(ALL.filter((b) => CODE.has(b.lang)).map((b) => [`${b.doc}:${b.line}`, b] as const))(
+  it.each(ALL.filter((b) => CODE.has(b.lang) || isAgentConfig(b)).map((b) => [`${b.doc}:${b.line}`, b] as const))(
     '%s is a file under examples/ that a test runs, shown verbatim',
     (_where, block) => {
       expect(block.marker, 'a TS or shell snippet needs <!-- example: examples/<file> --> above it').toMatch(/^examples\//);
@@ -53,10 +55,10 @@ describe('snippets in README.md and docs/', () => {
     expect(Object.keys(EXAMPLES).filter((file) => !shown.has(file))).toEqual([]);
     const disguised = ALL.filter((b) => b.lang === '' && LOOKS_LIKE_CODE.test(b.text)).map((b) => `${b.doc}:${b.line}`);
     expect(disguised).toEqual([]);
-    expect(ALL.filter((b) => b.lang !== '' && b.lang !== 'json' && !CODE.has(b.lang)).map((b) => `${b.doc}:${b.line} ${b.lang}`)).toEqual([]);
+    expect(ALL.filter((b) => b.lang !== '' && b.lang !== 'json' && !CODE.has(b.lang) && !isAgentConfig(b)).map((b) => `${b.doc}:${b.line} ${b.lang}`)).toEqual([]);
   });
 
-  it.each(ALL.filter((b) => b.lang === 'json').map((b) => [`${b.doc}:${b.line}`, b] as const))(
+  it.each(ALL.filter((b) => b.lang === 'json' && !isAgentConfig(b)).map((b) => [`${b.doc}:${b.line}`, b] as const))(
     '%s is a host configuration that starts (parses, profiles checked)',
     (_where, block) => {
       const file = join(mkdtempSync(join(tmpdir(), 'wr-doc-')), 'config.json');
