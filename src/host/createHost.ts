@@ -16,6 +16,7 @@ import { sendError } from './replies.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
+import { requireTokenOnRoutes } from './auth.js';
 import { generateToken, originAllowed, TokenCheck, WS_PROTOCOL } from './security.js';
 
 export interface HostOptions {
@@ -88,12 +89,8 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     if (!originAllowed(request.headers, allowedOrigins)) {
       return sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
     }
-    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
-    const isWebSocket = request.headers.upgrade?.toLowerCase() === 'websocket';
-    if (!tokens.matches(tokens.presented(request.headers, isWebSocket))) {
-      return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid bearer token is required');
-    }
   });
+  requireTokenOnRoutes(app, tokens);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;

@@ -83,7 +83,7 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     void pumpFrames(observed.subscription, observationSse, sink, drainTimeoutMs);
   });
 
-  app.get('/v1/workers/:workerId/events/ws', { websocket: true }, (socket, request) => {
+  app.get('/v1/workers/:workerId/events/ws', { websocket: true, config: { access: 'websocket' } }, (socket, request) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
     const cursor = resumeCursor(request);
     const observed = params.success && cursor.ok ? runtime.observe(params.data.workerId, { after: cursor.after ?? null, queueLimit: subscriberQueue }) : null;
