@@ -17,7 +17,8 @@ import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
 import { requireTokenOnRoutes } from './auth.js';
-import { generateToken, originAllowed, TokenCheck, WS_PROTOCOL } from './security.js';
+import { installRequestPolicy } from './requestPolicy.js';
+import { generateToken, TokenCheck, WS_PROTOCOL } from './security.js';
 
 export interface HostOptions {
   /** Backend modules replacing the ones the config names (tests pass a fake instance they control). */
@@ -45,7 +46,6 @@ const REDACT = ['req.headers.authorization', 'req.headers["sec-websocket-protoco
 export function createHost(config: HostConfig, options: HostOptions = {}): Host {
   const token = config.token ?? generateToken();
   const tokens = new TokenCheck(token);
-  const allowedOrigins = new Set(config.allowedOrigins.map((o) => new URL(o).origin));
   const stores = storeModules(config);
   const container = createRuntimeContainer({
     runtime: {
@@ -72,8 +72,10 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, 400, 'invalid_request', error.code === 'FST_ERR_BAD_URL' ? 'malformed URL' : 'malformed request');
     },
+    // A request without Host gets the host's error body from the policy hook, not node's empty 400.
+    http: { requireHostHeader: false },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
 
@@ -85,11 +87,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!originAllowed(request.headers, allowedOrigins)) {
-      return sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
-    }
-  });
+  installRequestPolicy(app, hostPolicyOf(config));
   requireTokenOnRoutes(app, tokens);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -141,6 +139,18 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       return closing;
     },
   };
+}
+
+/** The names and origins the config serves: the listen host (unless a wildcard) and the public origin come with it. */
+function hostPolicyOf(config: HostConfig): { hosts: string[]; origins: string[] } {
+  const listen = config.listen.host;
+  const hosts = [...config.allowedHosts, ...(listen === '0.0.0.0' || listen === '::' ? [] : [listen])];
+  const origins = [...config.allowedOrigins];
+  if (config.publicOrigin) {
+    hosts.push(new URL(config.publicOrigin).hostname);
+    origins.push(config.publicOrigin);
+  }
+  return { hosts, origins };
 }
 
 /** The bus and catalog the config names (memory ones are the container's defaults). */

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendError } from './replies.js';
+
+export interface RequestPolicyOptions {
+  /** Host names accepted besides the loopback names (the listen host and the public origin's name are added by the caller). */
+  readonly hosts: readonly string[];
+  /** Cross-origin browser origins allowed (exact `scheme://host[:port]`). */
+  readonly origins: readonly string[];
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * Refuses, before anything else runs, a request whose Host (or absolute-form authority) is not one
+ * of this host's names, and a browser request from a foreign origin. The Host check stops DNS
+ * rebinding: a page on `evil.example` that resolves to 127.0.0.1 sends `Host: evil.example`, which
+ * the origin check alone would take for the host's own origin.
+ */
+export function installRequestPolicy(app: FastifyInstance, options: RequestPolicyOptions): void {
+  const hosts = new Set([...LOOPBACK, ...options.hosts].map(normaliseHostName));
+  const origins = new Set(options.origins.map((o) => new URL(o).origin));
+  app.addHook('onRequest', async (request, reply) => {
+    const host = request.host;
+    if (!host) return sendError(reply, 400, 'host_required', 'a Host header is required');
+    const name = hostNameOf(host);
+    if (name === null || !hosts.has(name) || !absoluteFormAllowed(request.url, hosts)) {
+      return sendError(reply, 403, 'host_not_allowed', 'this host name is not served here (add it to allowedHosts)');
+    }
+    if (!originAllowed(request, origins)) return sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
+  });
+}
+
+/**
+ * A request without `Origin`, from the host's own origin (scheme as the request arrived, or as a
+ * trusted proxy says), or from an allow-listed origin passes; any other browser origin is refused.
+ */
+function originAllowed(request: FastifyRequest, allowed: ReadonlySet<string>): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (allowed.has(origin)) return true;
+  return origin === `${request.protocol}://${request.host}`;
+}
+
+/** An absolute-form target (`GET http://name/path`) names the host itself: it must be one of ours too. */
+function absoluteFormAllowed(url: string, hosts: ReadonlySet<string>): boolean {
+  if (url.startsWith('/')) return true;
+  const match = /^https?:\/\/([^/?#]*)/i.exec(url);
+  if (!match) return url === '*';
+  const name = hostNameOf(match[1]!);
+  return name !== null && hosts.has(name);
+}
+
+/** The name part of a Host value (`name`, `name:port`, `[v6]:port`), lowercased; null when malformed. */
+export function hostNameOf(host: string): string | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+))(?::\d{1,5})?$/.exec(host);
+  if (!match) return null;
+  return (match[1] ?? match[2]!).toLowerCase();
+}
+
+function normaliseHostName(name: string): string {
+  return name.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
