@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { ContainerModule } from 'inversify';
 import { acpBackendModule } from '../adapters/acp/acpBackendModule.js';
 import { fakeBackendModule } from '../adapters/fakeBackend/fakeBackendModule.js';
@@ -12,12 +12,16 @@ import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
 import type { HostConfig } from './hostConfig.js';
 import { IdempotencyCache } from './idempotencyCache.js';
-import { sendError } from './replies.js';
+import { clientErrorReply, frameworkErrorReply, installClosingReply, installErrorReplies } from './errorReplies.js';
+import { installJsonBody } from './jsonBody.js';
+import { MethodFallbacks } from './methodFallbacks.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
 import { requireTokenOnRoutes } from './auth.js';
+import { WsKeepalive } from './wsKeepalive.js';
 import { installRequestPolicy } from './requestPolicy.js';
+import { installUpgradePolicy } from './upgradePolicy.js';
 import { generateToken, TokenCheck, WS_PROTOCOL } from './security.js';
 
 export interface HostOptions {
@@ -68,15 +72,14 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }) },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    // Errors the router raises before any route runs (a malformed URL) get the same error body.
-    frameworkErrors: (error, _request, reply) => {
-      void sendError(reply, 400, 'invalid_request', error.code === 'FST_ERR_BAD_URL' ? 'malformed URL' : 'malformed request');
-    },
+    // Errors the router and the HTTP parser raise before any route runs get the same error body.
+    frameworkErrors: frameworkErrorReply,
+    clientErrorHandler: clientErrorReply,
     // A request without Host gets the host's error body from the policy hook, not node's empty 400.
     http: { requireHostHeader: false },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    return503OnClosing: true,
+    return503OnClosing: false, // installClosingReply answers with the host's error body instead
   });
 
   app.register(websocket, {
@@ -87,25 +90,25 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     },
   });
 
+  // onRequest, in this order: closing, Host and origin, upgrade shape, then the token of the matched route.
+  let serverClosing = false;
+  installClosingReply(app, () => serverClosing);
   installRequestPolicy(app, hostPolicyOf(config));
+  installUpgradePolicy(app);
   requireTokenOnRoutes(app, tokens);
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: { code: error.code, message: error.message } }, 'request failed');
-      return sendError(reply, 500, 'internal', 'internal error');
-    }
-    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_request';
-    return sendError(reply, status, code, status === 413 ? 'request body too large' : 'malformed request');
-  });
-  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'route_not_found', 'no such route'));
+  installErrorReplies(app, runtime, config.bodyLimitBytes);
+  installJsonBody(app);
+  const fallbacks = new MethodFallbacks(app);
+  const keepalive = new WsKeepalive(config.streams.wsPingMs);
+  app.addHook('onClose', async () => keepalive.stop());
 
   const idempotency = new IdempotencyCache(config.idempotency.maxKeys, config.idempotency.ttlMs);
   app.register(async (scoped) => {
     runtimeRoutes(scoped, runtime, options.version ?? '0.0.0');
     workerRoutes(scoped, runtime, idempotency);
-    streamRoutes(scoped, runtime, config);
+    streamRoutes(scoped, runtime, config, keepalive);
+    fallbacks.register(scoped);
   });
 
   let closing: Promise<void> | null = null;
@@ -128,10 +131,15 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     close() {
       closing ??= (async () => {
         await runtime.shutdown(); // every stream has been sent its final frame
+        serverClosing = true;
         const closed = app.close();
         // Keep-alive sockets left by finished streams would hold close() until the client drops them.
         app.server.closeIdleConnections();
-        const force = setTimeout(() => app.server.closeAllConnections(), 1_000);
+        // Nor may a WebSocket peer that never answers the close handshake hold the shutdown.
+        const force = setTimeout(() => {
+          app.server.closeAllConnections();
+          for (const socket of app.websocketServer.clients) socket.terminate();
+        }, 1_000);
         await closed;
         clearTimeout(force);
         if (config.catalog.kind === 'redis') await container.get(RedisWorkerCatalog).close();

@@ -72,6 +72,8 @@ export const HostConfigSchema = z.strictObject({
       drainTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
       /** Per-subscriber queue for browser streams (overflow: `lagged`). */
       subscriberQueue: z.number().int().min(1).max(1_000_000).default(2048),
+      /** WebSocket ping interval; a peer that misses a pong by the next ping is disconnected. */
+      wsPingMs: z.number().int().min(100).max(600_000).default(30_000),
     })
     .prefault({}),
   idempotency: z

@@ -15,6 +15,8 @@ interface SeenRoute {
   readonly url: string;
   readonly access: unknown;
   readonly websocket: boolean;
+  /** A 405 answer for the methods its path does not serve. */
+  readonly fallback: boolean;
 }
 
 const PUBLIC = ['GET /', 'GET /console.css', 'GET /console.js', 'GET /healthz', 'HEAD /', 'HEAD /console.css', 'HEAD /console.js', 'HEAD /healthz'];
@@ -26,9 +28,11 @@ const seen: SeenRoute[] = [];
 beforeAll(async () => {
   h = await startHost({
     onApp: (app) =>
-      app.addHook('onRoute', (route: RouteOptions & { websocket?: boolean }) => {
+      app.addHook('onRoute', (route: RouteOptions & { websocket?: boolean; wsHandler?: unknown }) => {
+        const config = route.config as { access?: unknown; allow?: unknown } | undefined;
         for (const method of [route.method].flat()) {
-          seen.push({ method, url: route.url!, access: (route.config as { access?: unknown } | undefined)?.access, websocket: route.websocket === true });
+          const websocket = route.websocket === true || typeof route.wsHandler === 'function';
+          seen.push({ method, url: route.url!, access: config?.access, websocket, fallback: config?.allow !== undefined });
         }
       }),
   });
@@ -93,8 +97,11 @@ function expectUnauthorized(response: RawResponse, what: string): void {
 describe('auth is a property of the matched route (deny by default)', () => {
   it('fastify registered the routes the host serves, and only the console and /healthz are public', () => {
     expect(seen.length).toBeGreaterThan(20);
-    const publicRoutes = seen.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
+    const publicRoutes = seen.filter((r) => r.access === 'public' && !r.fallback).map((r) => `${r.method} ${r.url}`);
     expect(publicRoutes.sort()).toEqual(PUBLIC);
+    // A public path answers its other methods (405) without a token too; no other path does.
+    const publicPaths = new Set(PUBLIC.map((r) => r.split(' ')[1]));
+    expect(seen.filter((r) => r.access === 'public' && r.fallback && !publicPaths.has(r.url))).toEqual([]);
     for (const path of ['/v1/workers', '/v1/workers/:workerId/input', '/v1/workers/:workerId/events', '/v1/workers/:workerId/events/ws', '/v1/events', '/v1/openapi.json']) {
       expect(seen.some((r) => r.url === path && r.method !== 'HEAD' && r.access !== 'public'), path).toBe(true);
     }
