@@ -12,7 +12,7 @@ import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
 import type { HostConfig } from './hostConfig.js';
 import { IdempotencyCache } from './idempotencyCache.js';
-import { clientErrorReply, frameworkErrorReply, installClosingReply, installErrorReplies } from './errorReplies.js';
+import { clientErrorReply, connectReply, frameworkErrorReply, installClosingReply, installErrorReplies } from './errorReplies.js';
 import { installJsonBody } from './jsonBody.js';
 import { MethodFallbacks } from './methodFallbacks.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
@@ -82,6 +82,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     return503OnClosing: false, // installClosingReply answers with the host's error body instead
   });
 
+  app.server.on('connect', connectReply);
   app.register(websocket, {
     options: {
       maxPayload: 64 * 1024,

@@ -93,6 +93,11 @@ export function clientErrorReply(error: NodeJS.ErrnoException, socket: Socket): 
   socket.destroy(error);
 }
 
+/** A CONNECT request (node hands it to a 'connect' listener, or drops it silently): this host is no proxy. */
+export function connectReply(_request: unknown, socket: Duplex): void {
+  rawErrorResponse(socket, 405, 'method_not_allowed', 'CONNECT is not served here (this host is not a proxy)');
+}
+
 /** Writes an error response with the host's body straight to a socket (no response object exists) and ends it. */
 export function rawErrorResponse(socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   if (!socket.writable) return void socket.destroy();

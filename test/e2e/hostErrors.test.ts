@@ -24,6 +24,7 @@ describe('every error has the host error body', () => {
     ['two content lengths', `POST /v1/workers HTTP/1.1\r\n${head}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, 400, 'malformed_request'],
     ['a garbage request line', 'GARBAGE\r\n\r\n', 400, 'malformed_request'],
     ['an unknown HTTP version', `GET /healthz HTTP/9.9\r\n${head}\r\n`, 400, 'malformed_request'],
+    ['a CONNECT request (this is no proxy)', `CONNECT 127.0.0.1:22 HTTP/1.1\r\n${head}\r\n`, 405, 'method_not_allowed'],
     ['an upgrade of a route that does not upgrade', `GET /v1/workers HTTP/1.1\r\n${head}Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n`, 400, 'upgrade_not_supported'],
     ['a WebSocket handshake with a bad key', `GET /v1/workers/w/events/ws HTTP/1.1\r\n${head}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n\r\n`, 400, 'invalid_upgrade'],
     ['a WebSocket handshake with a bad version', `GET /v1/workers/w/events/ws HTTP/1.1\r\n${head}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 99\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`, 400, 'invalid_upgrade'],
