@@ -12,16 +12,10 @@ import { WorkerRuntime } from '../application/workerRuntime.js';
 import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
 import type { HostConfig } from './hostConfig.js';
 import { IdempotencyCache } from './idempotencyCache.js';
-import { clientErrorReply, connectReply, frameworkErrorReply, installClosingReply, installErrorReplies } from './errorReplies.js';
-import { installJsonBody } from './jsonBody.js';
-import { MethodFallbacks } from './methodFallbacks.js';
+import { edgeServerOptions, installHttpEdge } from './httpEdge.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
-import { requireTokenOnRoutes } from './auth.js';
-import { WsKeepalive } from './wsKeepalive.js';
-import { installRequestPolicy } from './requestPolicy.js';
-import { installUpgradePolicy } from './upgradePolicy.js';
 import { generateToken, TokenCheck, WS_PROTOCOL } from './security.js';
 
 export interface HostOptions {
@@ -72,17 +66,9 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }) },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    // Errors the router and the HTTP parser raise before any route runs get the same error body.
-    frameworkErrors: frameworkErrorReply,
-    clientErrorHandler: clientErrorReply,
-    // A request without Host gets the host's error body from the policy hook, not node's empty 400.
-    http: { requireHostHeader: false },
-    bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
-    return503OnClosing: false, // installClosingReply answers with the host's error body instead
+    ...edgeServerOptions(config),
   });
 
-  app.server.on('connect', connectReply);
   app.register(websocket, {
     options: {
       maxPayload: 64 * 1024,
@@ -91,25 +77,14 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     },
   });
 
-  // onRequest, in this order: closing, Host and origin, upgrade shape, then the token of the matched route.
-  let serverClosing = false;
-  installClosingReply(app, () => serverClosing);
-  installRequestPolicy(app, hostPolicyOf(config));
-  installUpgradePolicy(app);
-  requireTokenOnRoutes(app, tokens);
-
-  installErrorReplies(app, runtime, config.bodyLimitBytes);
-  installJsonBody(app);
-  const fallbacks = new MethodFallbacks(app);
-  const keepalive = new WsKeepalive(config.streams.wsPingMs);
-  app.addHook('onClose', async () => keepalive.stop());
+  const edge = installHttpEdge(app, config, runtime, tokens);
 
   const idempotency = new IdempotencyCache(config.idempotency.maxKeys, config.idempotency.ttlMs);
   app.register(async (scoped) => {
     runtimeRoutes(scoped, runtime, options.version ?? '0.0.0');
     workerRoutes(scoped, runtime, idempotency);
-    streamRoutes(scoped, runtime, config, keepalive);
-    fallbacks.register(scoped);
+    streamRoutes(scoped, runtime, config, edge.keepalive);
+    edge.fallbacks.register(scoped);
   });
 
   let closing: Promise<void> | null = null;
@@ -132,14 +107,14 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     close() {
       closing ??= (async () => {
         await runtime.shutdown(); // every stream has been sent its final frame
-        serverClosing = true;
+        edge.closing();
         const closed = app.close();
         // Keep-alive sockets left by finished streams would hold close() until the client drops them.
         app.server.closeIdleConnections();
         // Nor may a WebSocket peer that never answers the close handshake hold the shutdown.
         const force = setTimeout(() => {
           app.server.closeAllConnections();
-          for (const socket of app.websocketServer.clients) socket.terminate();
+          edge.terminateWebSockets();
         }, 1_000);
         await closed;
         clearTimeout(force);
@@ -148,18 +123,6 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       return closing;
     },
   };
-}
-
-/** The names and origins the config serves: the listen host (unless a wildcard) and the public origin come with it. */
-function hostPolicyOf(config: HostConfig): { hosts: string[]; origins: string[] } {
-  const listen = config.listen.host;
-  const hosts = [...config.allowedHosts, ...(listen === '0.0.0.0' || listen === '::' ? [] : [listen])];
-  const origins = [...config.allowedOrigins];
-  if (config.publicOrigin) {
-    hosts.push(new URL(config.publicOrigin).hostname);
-    origins.push(config.publicOrigin);
-  }
-  return { hosts, origins };
 }
 
 /** The bus and catalog the config names (memory ones are the container's defaults). */
