@@ -34,9 +34,9 @@ export const HostConfigSchema = z.strictObject({
   /** Origins allowed to make cross-origin browser requests (exact `scheme://host[:port]`). */
   allowedOrigins: z.array(z.url()).default([]),
   /**
-   * Host names (the `Host` header) served besides `localhost`, `127.0.0.1`, `::1`, the listen host
-   * and the public origin's name; any other name is refused (403 `host_not_allowed`), so a
-   * DNS-rebinding page cannot reach the API.
+   * Host names (the `Host` header) served besides IP addresses, `localhost` and `.localhost` names,
+   * the listen host and the public origin's name; any other name is refused (403
+   * `host_not_allowed`), so a DNS-rebinding page cannot reach the API.
    */
   allowedHosts: z.array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9._-]+)$/, 'a host name or IP address, without port')).default([]),
   /** The origin browsers use when a TLS proxy sits in front (`https://agents.example.com`): allowed as an origin, its name as a host. */

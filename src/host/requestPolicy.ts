@@ -14,10 +14,12 @@ const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
  * Refuses, before anything else runs, a request whose Host (or absolute-form authority) is not one
  * of this host's names, and a browser request from a foreign origin. The Host check stops DNS
  * rebinding: a page on `evil.example` that resolves to 127.0.0.1 sends `Host: evil.example`, which
- * the origin check alone would take for the host's own origin.
+ * the origin check alone would take for the host's own origin. An IP address and a `.localhost`
+ * name are always served: neither can be rebound (no DNS answer decides where they go).
  */
 export function installRequestPolicy(app: FastifyInstance, options: RequestPolicyOptions): void {
-  const hosts = new Set([...LOOPBACK, ...options.hosts].map(normaliseHostName));
+  const names = new Set([...LOOPBACK, ...options.hosts].map(normaliseHostName));
+  const hosts = { has: (name: string) => names.has(name) || unrebindable(name) };
   const origins = new Set(options.origins.map((o) => new URL(o).origin));
   app.addHook('onRequest', async (request, reply) => {
     const host = request.host;
@@ -42,7 +44,7 @@ function originAllowed(request: FastifyRequest, allowed: ReadonlySet<string>): b
 }
 
 /** An absolute-form target (`GET http://name/path`) names the host itself: it must be one of ours too. */
-function absoluteFormAllowed(url: string, hosts: ReadonlySet<string>): boolean {
+function absoluteFormAllowed(url: string, hosts: { has(name: string): boolean }): boolean {
   if (url.startsWith('/')) return true;
   const match = /^https?:\/\/([^/?#]*)/i.exec(url);
   if (!match) return url === '*';
@@ -55,6 +57,10 @@ export function hostNameOf(host: string): string | null {
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+))(?::\d{1,5})?$/.exec(host);
   if (!match) return null;
   return (match[1] ?? match[2]!).toLowerCase();
+}
+
+function unrebindable(name: string): boolean {
+  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(name) || name.includes(':') || name.endsWith('.localhost');
 }
 
 function normaliseHostName(name: string): string {

@@ -38,9 +38,9 @@ describe('Host header allow-list (DNS rebinding)', () => {
     expect(fixture.host.runtime.list()).toEqual([]);
   });
 
-  it('serves the loopback names by default (any port), case-insensitively', async () => {
+  it('serves the loopback names, IP addresses and .localhost names by default (any port), case-insensitively', async () => {
     const { port } = await start();
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LocalHost:${port}`, `[::1]:${port}`, 'localhost']) {
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LocalHost:${port}`, `[::1]:${port}`, 'localhost', `192.168.1.5:${port}`, `[fe80::1]:${port}`, `app.localhost:${port}`]) {
       const response = await rawHttp(port, get('/v1/workers', { Host: host }));
       expect(response.status, host).toBe(200);
     }
