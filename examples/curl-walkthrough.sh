@@ -38,6 +38,16 @@ wait_for() {
   exit 1
 }
 
+# wait_for_event <text>: waits until the event stream carried <text> (10 s at most).
+wait_for_event() {
+  for _ in $(seq 1 100); do
+    grep -q "$1" "$EVENTS" && return 0
+    sleep 0.1
+  done
+  echo "the stream never carried $1" >&2
+  exit 1
+}
+
 # 1. Create a Worker on the `scripted` profile (201; 200 if it already exists with that profile).
 call 201 POST /v1/workers "{\"workerId\":\"$WORKER\",\"profile\":\"scripted\"}"
 
@@ -47,9 +57,10 @@ curl -sS -N --max-time 60 "$URL/v1/workers/$WORKER/events" -H "$AUTH" > "$EVENTS
 STREAM=$!
 trap 'kill $STREAM 2>/dev/null || true; rm -f "$EVENTS"' EXIT
 
-# 3. Send input (202 accepted, with its submission id); the run ends on its own.
+# 3. Send input (202 accepted, with its submission id); the run ends on its own, its last event
+#    on the stream being the backend's `status: idle`.
 call 202 POST "/v1/workers/$WORKER/input" '{"kind":"user","content":"Say hello"}'
-wait_for '"state":"idle"'
+wait_for_event '"status":"idle"'
 
 # 4. Start a run that stays open (`#hold` is the fake's cue for that), then cancel it (202 cancelled).
 call 202 POST "/v1/workers/$WORKER/input" '{"kind":"user","content":"a long job #hold"}'
