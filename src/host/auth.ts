@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { sendError } from './replies.js';
+import type { RequestGate } from './requestGate.js';
 import type { TokenCheck } from './security.js';
 
 /**
@@ -20,14 +20,15 @@ declare module 'fastify' {
  * or an absolute-form target reaches the same route, so it meets the same check. An unmatched request
  * goes on to the 404 handler, which answers the same with or without a token.
  */
-export function requireTokenOnRoutes(app: FastifyInstance, tokens: TokenCheck): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.is404) return;
+export function tokenGate(tokens: TokenCheck): RequestGate {
+  return (request, reply) => {
+    if (request.is404) return false;
     const access = request.routeOptions.config.access;
-    if (access === 'public') return;
+    if (access === 'public') return false;
     // `upgrade` is true only for a request the server handed to its 'upgrade' listener (a real upgrade).
     const subprotocol = access === 'websocket' && (request.raw as { upgrade?: boolean }).upgrade === true;
-    if (tokens.matches(tokens.presented(request.headers, subprotocol))) return;
-    return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid bearer token is required');
-  });
+    if (tokens.matches(tokens.presented(request.headers, subprotocol))) return false;
+    sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid bearer token is required');
+    return true;
+  };
 }

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { WorkerRuntime } from '../application/workerRuntime.js';
 import { operationResult, type Operation } from '../domain/executionResult.js';
 import { sendError } from './replies.js';
+import type { RequestGate } from './requestGate.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,10 +36,12 @@ export function installErrorReplies(app: FastifyInstance, runtime: WorkerRuntime
  * Once the server is closing, every new request (pipelined or on a kept-alive connection) is 503
  * with the host's body and `Connection: close`, instead of fastify's own 503 body.
  */
-export function installClosingReply(app: FastifyInstance, closing: () => boolean): void {
-  app.addHook('onRequest', async (_request, reply) => {
-    if (closing()) return sendError(reply.header('connection', 'close'), 503, 'runtime_stopped', 'the host is shutting down');
-  });
+export function closingGate(closing: () => boolean): RequestGate {
+  return (_request, reply) => {
+    if (!closing()) return false;
+    sendError(reply.header('connection', 'close'), 503, 'runtime_stopped', 'the host is shutting down');
+    return true;
+  };
 }
 
 /** An error answer; on an operation route it carries the typed result (`invalid_request`, the Worker's state). */

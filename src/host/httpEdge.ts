@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { WorkerRuntime } from '../application/workerRuntime.js';
-import { requireTokenOnRoutes } from './auth.js';
-import { clientErrorReply, connectReply, frameworkErrorReply, installClosingReply, installErrorReplies } from './errorReplies.js';
+import { tokenGate } from './auth.js';
+import { clientErrorReply, closingGate, connectReply, frameworkErrorReply, installErrorReplies } from './errorReplies.js';
 import type { HostConfig } from './hostConfig.js';
 import { installJsonBody } from './jsonBody.js';
 import { MethodFallbacks } from './methodFallbacks.js';
-import { installRequestPolicy } from './requestPolicy.js';
+import type { RequestGate } from './requestGate.js';
+import { hostAndOriginGate } from './requestPolicy.js';
 import type { TokenCheck } from './security.js';
-import { installUpgradePolicy } from './upgradePolicy.js';
+import { answerRefusedHandshakes, upgradeGate } from './upgradePolicy.js';
 import { WsKeepalive } from './wsKeepalive.js';
 
 /** Fastify options of the edge: every refusal before a route runs gets the host's error body. */
@@ -41,10 +42,12 @@ export interface HttpEdge {
 export function installHttpEdge(app: FastifyInstance, config: HostConfig, runtime: WorkerRuntime, tokens: TokenCheck): HttpEdge {
   let serverClosing = false;
   app.server.on('connect', connectReply);
-  installClosingReply(app, () => serverClosing);
-  installRequestPolicy(app, hostPolicyOf(config));
-  installUpgradePolicy(app);
-  requireTokenOnRoutes(app, tokens);
+  const gates: RequestGate[] = [closingGate(() => serverClosing), hostAndOriginGate(hostPolicyOf(config)), upgradeGate(), tokenGate(tokens)];
+  app.addHook('onRequest', (request, reply, done) => {
+    for (const gate of gates) if (gate(request, reply)) return; // it answered: the request goes no further
+    done();
+  });
+  answerRefusedHandshakes(app);
   installErrorReplies(app, runtime, config.bodyLimitBytes);
   installJsonBody(app);
   const keepalive = new WsKeepalive(config.streams.wsPingMs);

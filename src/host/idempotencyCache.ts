@@ -25,8 +25,7 @@ export class IdempotencyCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async run(workerId: string, key: string | undefined, input: unknown, submit: () => Promise<OperationResult>): Promise<IdempotentOutcome> {
-    if (key === undefined) return { conflict: false, result: await submit() };
+  async run(workerId: string, key: string, input: unknown, submit: () => Promise<OperationResult>): Promise<IdempotentOutcome> {
     const id = `${workerId}\u0000${key}`;
     const fingerprint = hash('sha256', JSON.stringify(input), 'base64');
     const existing = this.entries.get(id);

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { sendError } from './replies.js';
+import type { RequestGate } from './requestGate.js';
 
 export interface RequestPolicyOptions {
   /** Host names accepted besides the loopback names (the listen host and the public origin's name are added by the caller). */
@@ -17,19 +18,36 @@ const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
  * the origin check alone would take for the host's own origin. An IP address and a `.localhost`
  * name are always served: neither can be rebound (no DNS answer decides where they go).
  */
-export function installRequestPolicy(app: FastifyInstance, options: RequestPolicyOptions): void {
+export function hostAndOriginGate(options: RequestPolicyOptions): RequestGate {
   const names = new Set([...LOOPBACK, ...options.hosts].map(normaliseHostName));
   const hosts = { has: (name: string) => names.has(name) || unrebindable(name) };
   const origins = new Set(options.origins.map((o) => new URL(o).origin));
-  app.addHook('onRequest', async (request, reply) => {
-    const host = request.host;
-    if (!host) return sendError(reply, 400, 'host_required', 'a Host header is required');
-    const name = hostNameOf(host);
-    if (name === null || !hosts.has(name) || !absoluteFormAllowed(request.url, hosts)) {
-      return sendError(reply, 403, 'host_not_allowed', 'this host name is not served here (add it to allowedHosts)');
+  // A connection sends the same Host again and again: remember the last few answers.
+  const known = new Map<string, boolean>();
+  const served = (host: string): boolean => {
+    let ok = known.get(host);
+    if (ok === undefined) {
+      const name = hostNameOf(host);
+      ok = name !== null && hosts.has(name);
+      if (known.size >= 64) known.clear();
+      known.set(host, ok);
     }
-    if (!originAllowed(request, origins)) return sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
-  });
+    return ok;
+  };
+  return (request, reply) => {
+    const host = request.host;
+    if (!host) {
+      sendError(reply, 400, 'host_required', 'a Host header is required');
+      return true;
+    }
+    if (!served(host) || !absoluteFormAllowed(request.url, hosts)) {
+      sendError(reply, 403, 'host_not_allowed', 'this host name is not served here (add it to allowedHosts)');
+      return true;
+    }
+    if (originAllowed(request, origins)) return false;
+    sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
+    return true;
+  };
 }
 
 /**
