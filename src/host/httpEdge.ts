@@ -20,7 +20,7 @@ export function edgeServerOptions(config: HostConfig): Partial<FastifyServerOpti
     http: { requireHostHeader: false },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    return503OnClosing: false, // installClosingReply answers instead, with the host's error body
+    return503OnClosing: false, // closingGate answers instead, with the host's error body
   };
 }
 

@@ -1,5 +1,7 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '../../src/host/httpSchemas.js';
+import { eventually } from '../../src/testing/index.js';
 import { startHost, TOKEN, type HostFixture } from '../support/hostFixture.js';
 import { jsonOf, rawHttp } from '../support/rawHttp.js';
 
@@ -182,5 +184,37 @@ describe('replies that say what to do', () => {
   it('the WebSocket URL without an upgrade is 426, not a bare 404', async () => {
     const response = await h.call('GET', '/v1/workers/w/events/ws');
     expect([response.status, response.body.error.code]).toEqual([426, 'upgrade_required']);
+  });
+});
+
+describe('while the host closes', () => {
+  it('a request that arrives after close began is 503 with the error body, not fastify’s own', async () => {
+    const closingHost = await startHost();
+    const closingPort = Number(new URL(closingHost.url).port);
+    const socket = connect(closingPort, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Half a request: the connection is busy, so closing the server does not drop it.
+    socket.write(`GET /v1/workers HTTP/1.1\r\nHost: 127.0.0.1:${closingPort}\r\n`);
+    await eventually(() => closingHost.host.app.server.listening);
+    const closing = closingHost.close();
+    // The server stops listening only once it is closing; then the rest of the request arrives.
+    const refused = () =>
+      new Promise<boolean>((resolve) => {
+        const probe = connect(closingPort, '127.0.0.1');
+        probe.on('connect', () => (probe.destroy(), resolve(false)));
+        probe.on('error', () => resolve(true));
+      });
+    let stopped = false;
+    for (let i = 0; i < 500 && !stopped; i++) stopped = await refused();
+    expect(stopped).toBe(true);
+    socket.write(`Authorization: Bearer ${TOKEN}\r\n\r\n`);
+    expect(await eventually(() => Buffer.concat(chunks).includes('\r\n\r\n{'), 5_000)).toBe(true);
+    const text = Buffer.concat(chunks).toString();
+    expect(text).toMatch(/^HTTP\/1\.1 503 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'runtime_stopped', message: 'the host is shutting down' } });
+    socket.destroy();
+    await closing;
   });
 });
