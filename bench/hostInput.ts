@@ -19,6 +19,7 @@
  *
  * Both servers log at level `warn` through pino (fastify's logger), so no per-request log line is written.
  *
+ * It drives the built host (`dist/`, as shipped): run `npm run build` first.
  * Run: npx tsx bench/hostInput.ts
  * Profile one side only (no ratio then): node --cpu-prof --import tsx bench/hostInput.ts --only=host   (or --only=bare)
  */
@@ -27,8 +28,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { ContainerModule } from 'inversify';
-import { createHost } from '../src/host/createHost.js';
-import { HostConfigSchema } from '../src/host/hostConfig.js';
+import { createHost } from '../dist/host/createHost.js';
+import { HostConfigSchema } from '../dist/host/hostConfig.js';
 import {
   ExecutionBackendPort,
   type DispatchResult,
@@ -36,7 +37,7 @@ import {
   type SpawnRequest,
   type SpawnResult,
   type WorkerInput,
-} from '../src/index.js';
+} from '../dist/index.js';
 import { median, perSecond, ratio, report, sanity } from './lib.js';
 
 const ROLE = process.env.BENCH_HOST_INPUT_ROLE;

@@ -28,6 +28,7 @@
  * configured with `streams.subscriberQueue` and `bus.retentionPerWorker` above the total number of
  * events published, so no client can lag.
  *
+ * It drives the built host (`dist/`, as shipped): run `npm run build` first.
  * Needs `--expose-gc`; started without it, this script reruns itself with it.
  * Run: npx tsx bench/sseFanout.ts   (or: node --expose-gc --import tsx bench/sseFanout.ts)
  * Profile one side only (no ratio then): node --expose-gc --cpu-prof --import tsx bench/sseFanout.ts --only=host
@@ -36,10 +37,10 @@ import { fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createHost } from '../src/host/createHost.js';
-import { HostConfigSchema } from '../src/host/hostConfig.js';
-import type { ExecutionContext, ProtocolEvent, PublishResult } from '../src/index.js';
-import { FakeExecutionBackend, fakeBackendModule } from '../src/testing/index.js';
+import { createHost } from '../dist/host/createHost.js';
+import { HostConfigSchema } from '../dist/host/hostConfig.js';
+import type { ExecutionContext, ProtocolEvent, PublishResult } from '../dist/index.js';
+import { FakeExecutionBackend, fakeBackendModule } from '../dist/testing/index.js';
 import { macrotask, mb, median, now, perSecond, ratio, report, sanity, si } from './lib.js';
 
 const ROLE = process.env.BENCH_SSE_ROLE;

@@ -152,6 +152,7 @@ function renderWorker() {
   const connected = CONNECTED.has(worker.state);
   $('composer-input').disabled = !connected;
   $('send-button').disabled = !connected;
+  $('composer-notify').disabled = !connected;
   $('composer-input').placeholder = connected ? 'Message' : `This Worker cannot take input (${worker.state})`;
   $('cancel-button').disabled = !connected;
   $('stop-button').disabled = worker.state === 'stopped';
@@ -296,7 +297,9 @@ $('composer').addEventListener('submit', async (event) => {
   if (!content || !selected) return;
   const workerId = selected;
   showOutcome('op-outcome', null); // no stale outcome while this one is on its way
-  const { body } = await api('POST', `/v1/workers/${encodeURIComponent(workerId)}/input`, { kind: 'user', content });
+  // The HTTP input has the library's shapes: a user turn takes `content`, a notification `message`.
+  const input = $('composer-notify').checked ? { kind: 'notify', message: content } : { kind: 'user', content };
+  const { body } = await api('POST', `/v1/workers/${encodeURIComponent(workerId)}/input`, input);
   if (workerId !== selected) return; // another Worker was opened meanwhile
   showReply('op-outcome', 'input', body);
   if (body.result?.outcome === 'accepted' && $('composer-input').value.trim() === content) $('composer-input').value = '';

@@ -17,15 +17,18 @@ export function diagnostic(code: string, message: string, severity: Diagnostic['
 
 /**
  * Turns whatever a backend handed over as a diagnostic into a safe one: an unknown shape becomes
- * `backend_diagnostic_invalid`, the message is sanitised (no paths, credentials, env values).
+ * `backend_diagnostic_invalid`, the message is sanitised (no paths, credentials, env values) and
+ * short. A browser switches on the code; the text only explains it, the backend's detail stays out.
  */
+const DIAGNOSTIC_TEXT = 240;
+
 export function sanitizeDiagnostic(raw: unknown, fallbackCode = 'backend_diagnostic_invalid'): Diagnostic {
   const candidate = raw as Partial<Diagnostic> | null | undefined;
   const code = isSafeCode(candidate?.code) ? candidate.code : fallbackCode;
   const severity = DiagnosticSeveritySchema.safeParse(candidate?.severity).success
     ? (candidate!.severity as Diagnostic['severity'])
     : 'error';
-  const message = typeof candidate?.message === 'string' ? sanitizeText(candidate.message, 512) : '';
+  const message = typeof candidate?.message === 'string' ? sanitizeText(candidate.message, DIAGNOSTIC_TEXT) : '';
   return { code, severity, message };
 }
 

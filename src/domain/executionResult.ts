@@ -15,7 +15,7 @@ export const REASONS = {
   rejected: [
     'invalid_request', 'worker_not_found', 'profile_unknown', 'create_conflict', 'execution_unavailable',
     'worker_starting', 'worker_stopping', 'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
-    'runtime_stopped',
+    'runtime_stopped', 'idempotency_conflict',
   ],
   errored: [
     'backend_error', 'spawn_failed', 'spawn_timeout', 'dispatch_timeout', 'cancel_timeout', 'stop_timeout',

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { ContainerModule } from 'inversify';
 import { redisBusModule } from '../adapters/redisBus/redisBusModule.js';
 import { RedisObservationBus } from '../adapters/redisBus/redisObservationBus.js';
@@ -10,15 +10,15 @@ import { createRuntimeContainer } from '../container/createRuntimeContainer.js';
 import { bindBuiltInBackends, suppliedModules, type HostBackendInput } from './hostBackends.js';
 import type { HostConfig, HostConfigInput } from './hostConfig.js';
 import { IdempotencyCache } from './idempotencyCache.js';
+import { edgeServerOptions, installHttpEdge } from './httpEdge.js';
 import { parseConfig } from './loadConfig.js';
 import { logDestination } from './logDestination.js';
 import { checkProfiles } from './profileCheck.js';
-import { sendError } from './replies.js';
+import { RequestsAtDebug } from './requestLog.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
-import { RequestsAtDebug } from './requestLog.js';
-import { generateToken, originAllowed, TokenCheck, WS_PROTOCOL } from './security.js';
+import { generateToken, TokenCheck, WS_PROTOCOL } from './security.js';
 import { logWorkerLifecycle } from './workerLog.js';
 
 export interface HostOptions {
@@ -55,7 +55,6 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
   const config = parseConfig(input, 'createHost');
   const token = config.token ?? generateToken();
   const tokens = new TokenCheck(token);
-  const allowedOrigins = new Set(config.allowedOrigins.map((o) => new URL(o).origin));
   const stores = storeModules(config);
   const container = createRuntimeContainer({
     runtime: {
@@ -81,13 +80,7 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
       stream: options.logStream ?? logDestination(config.log.format),
     },
     logController: new RequestsAtDebug(),
-    // Errors the router raises before any route runs (a malformed URL) get the same error body.
-    frameworkErrors: (error, _request, reply) => {
-      void sendError(reply, 400, 'invalid_request', error.code === 'FST_ERR_BAD_URL' ? 'malformed URL' : 'malformed request');
-    },
-    bodyLimit: config.bodyLimitBytes,
-    trustProxy: false,
-    return503OnClosing: true,
+    ...edgeServerOptions(config),
   });
 
   logWorkerLifecycle(runtime, app.log);
@@ -100,33 +93,14 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
     },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!originAllowed(request.headers, allowedOrigins)) {
-      return sendError(reply, 403, 'origin_not_allowed', 'cross-origin request refused');
-    }
-    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
-    const isWebSocket = request.headers.upgrade?.toLowerCase() === 'websocket';
-    if (!tokens.matches(tokens.presented(request.headers, isWebSocket))) {
-      return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'unauthorized', 'a valid bearer token is required');
-    }
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: { code: error.code, message: error.message } }, 'request failed');
-      return sendError(reply, 500, 'internal', 'internal error');
-    }
-    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_request';
-    return sendError(reply, status, code, status === 413 ? 'request body too large' : 'malformed request');
-  });
-  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'route_not_found', 'no such route'));
+  const edge = installHttpEdge(app, config, runtime, tokens);
 
   const idempotency = new IdempotencyCache(config.idempotency.maxKeys, config.idempotency.ttlMs);
   app.register(async (scoped) => {
     runtimeRoutes(scoped, runtime, options.version ?? '0.0.0');
     workerRoutes(scoped, runtime, idempotency);
-    streamRoutes(scoped, runtime, config);
+    streamRoutes(scoped, runtime, config, edge.keepalive);
+    edge.fallbacks.register(scoped);
   });
 
   let closing: Promise<void> | null = null;
@@ -151,10 +125,15 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
     close() {
       closing ??= (async () => {
         await runtime.shutdown(); // every stream has been sent its final frame
+        edge.closing();
         const closed = app.close();
         // Keep-alive sockets left by finished streams would hold close() until the client drops them.
         app.server.closeIdleConnections();
-        const force = setTimeout(() => app.server.closeAllConnections(), 1_000);
+        // Nor may a WebSocket peer that never answers the close handshake hold the shutdown.
+        const force = setTimeout(() => {
+          app.server.closeAllConnections();
+          edge.terminateWebSockets();
+        }, 1_000);
         await closed;
         clearTimeout(force);
         if (config.catalog.kind === 'redis') await container.get(RedisWorkerCatalog).close();

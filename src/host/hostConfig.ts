@@ -39,6 +39,19 @@ export const HostConfigSchema = z.strictObject({
   token: z.string().min(16, 'token: at least 16 characters').max(512).optional(),
   /** Origins allowed to make cross-origin browser requests (exact `scheme://host[:port]`). */
   allowedOrigins: z.array(z.url()).default([]),
+  /**
+   * Host names (the `Host` header) served besides IP addresses, `localhost` and `.localhost` names,
+   * the listen host and the public origin's name; any other name is refused (403
+   * `host_not_allowed`), so a DNS-rebinding page cannot reach the API.
+   */
+  allowedHosts: z.array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9._-]+)$/, 'a host name or IP address, without port')).default([]),
+  /** The origin browsers use when a TLS proxy sits in front (`https://agents.example.com`): allowed as an origin, its name as a host. */
+  publicOrigin: z.url().optional(),
+  /**
+   * Trust `X-Forwarded-Proto` / `X-Forwarded-Host` from the proxy in front: `true` (any peer), or the
+   * proxy addresses / CIDR ranges. The forwarded values then decide the request's own origin and host.
+   */
+  trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
   bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(512 * 1024),
   runtime: RuntimeOptionsSchema.omit({ profiles: true }).prefault({}),
   profiles: z.record(ProfileNameSchema, HostProfileSchema).default({ default: { backend: null, displayName: NO_BACKEND } }),
@@ -65,6 +78,8 @@ export const HostConfigSchema = z.strictObject({
       drainTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
       /** Per-subscriber queue for browser streams (overflow: `lagged`). */
       subscriberQueue: z.number().int().min(1).max(1_000_000).default(2048),
+      /** WebSocket ping interval; a peer that misses a pong by the next ping is disconnected. */
+      wsPingMs: z.number().int().min(100).max(600_000).default(30_000),
     })
     .prefault({}),
   idempotency: z

@@ -11,23 +11,46 @@ import { WorkerIdSchema } from '../domain/workerRef.js';
 export const WorkerIdParamsSchema = z.strictObject({ workerId: WorkerIdSchema });
 export const RuntimeWorkerParamsSchema = z.strictObject({ runtimeId: WorkerIdSchema, workerId: WorkerIdSchema });
 
-export const InputBodySchema = z
+const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
+
+/** A user turn: plain `content`, or `segments`. */
+export const UserInputBodySchema = z
   .strictObject({
-    kind: z.enum(['user', 'notify']),
+    kind: z.literal('user'),
     content: z.string().min(1).optional(),
     segments: z.array(SegmentSchema).min(1).max(64).optional(),
-    autoRun: z.boolean().optional(),
-    idempotencyKey: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+    idempotencyKey: IdempotencyKeySchema.optional(),
   })
-  .refine((b) => (b.content === undefined) !== (b.segments === undefined), 'exactly one of content or segments')
-  .refine((b) => b.kind === 'user' || b.segments === undefined, 'notify takes content, not segments');
+  .refine((b) => (b.content === undefined) !== (b.segments === undefined), 'exactly one of content or segments');
+
+/** A notification: `message`, the same shape as the library's `{ kind: 'notify', message }`. */
+export const NotifyInputBodySchema = z.strictObject({
+  kind: z.literal('notify'),
+  message: z.string().min(1),
+  autoRun: z.boolean().optional(),
+  idempotencyKey: IdempotencyKeySchema.optional(),
+});
+
+export const InputBodySchema = z.discriminatedUnion('kind', [UserInputBodySchema, NotifyInputBodySchema]);
 export type InputBody = z.infer<typeof InputBodySchema>;
+
+/** The notify shape before `message`: `{ kind: 'notify', content }`, refused with a message that says so. */
+export function isLegacyNotify(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'notify' && 'content' in body && !('message' in body);
+}
+export const LEGACY_NOTIFY_MESSAGE = 'notify takes `message` (the field was renamed from `content`)';
 
 export const CreateWorkerBodySchema = z.strictObject({
   workerId: WorkerIdSchema.optional(),
   profile: ProfileNameSchema,
   displayName: z.string().min(1).max(128).optional(),
-  initialInput: z.strictObject({ kind: z.enum(['user', 'notify']).default('user'), content: z.string().min(1) }).optional(),
+  /** Submitted once the Worker is created: a user turn (`kind` may be left out) or a notification. */
+  initialInput: z
+    .union([
+      z.strictObject({ kind: z.literal('user').default('user'), content: z.string().min(1) }),
+      z.strictObject({ kind: z.literal('notify'), message: z.string().min(1) }),
+    ])
+    .optional(),
 });
 
 export const ErrorBodySchema = z.strictObject({
@@ -74,11 +97,18 @@ export const StreamFrameSchema = z.union([
   z.strictObject({ type: z.literal('end'), reason: z.string() }),
 ]);
 
-export const LifecycleFrameSchema = z.strictObject({
-  type: z.literal('lifecycle'),
-  cursor: z.string(),
-  replayed: z.boolean(),
-  change: LifecycleChangeSchema,
-});
+export const LifecycleFrameSchema = z.union([
+  z.strictObject({ type: z.literal('lifecycle'), cursor: z.string(), replayed: z.boolean(), change: LifecycleChangeSchema }),
+  z.strictObject({ type: z.literal('workers'), workers: z.array(WorkerProjectionSchema) }),
+  z.strictObject({ type: z.literal('reset'), requested: z.string(), epoch: z.string() }),
+  z.strictObject({ type: z.literal('expired'), requested: z.string(), oldest: z.string() }),
+  z.strictObject({ type: z.literal('lagged'), resumeAfter: z.string().nullable() }),
+  z.strictObject({ type: z.literal('end'), reason: z.string() }),
+]);
+
+/** The one message a WebSocket gets when its subscription cannot start (then close 1008). */
+export const WsErrorFrameSchema = z.strictObject({ type: z.literal('error'), error: z.strictObject({ code: z.string(), message: z.string() }) });
+
+export const HealthBodySchema = z.strictObject({ status: z.enum(['ok', 'stopping']) });
 
 export { DiagnosticSchema };

@@ -1,13 +1,20 @@
+import { hash } from 'node:crypto';
 import type { OperationResult } from '../domain/executionResult.js';
 
 interface Entry {
+  readonly fingerprint: string;
   readonly result: Promise<OperationResult>;
   readonly expiresAt: number;
 }
 
+/** What a keyed submission came to: its result, or a refusal because the key was used for another input. */
+export type IdempotentOutcome = { readonly conflict: false; readonly result: OperationResult } | { readonly conflict: true };
+
 /**
- * Remembers the first result for an (Worker, idempotency key) pair, bounded in size and time. A
- * repeat, even one racing the first, gets the same result and dispatches nothing new.
+ * Remembers, per (Worker, idempotency key), the result of an input that committed (`accepted`),
+ * bounded in size and time. A repeat with the same input, even one racing the first, gets the same
+ * result and dispatches nothing new; a repeat with another input is a conflict. A result that
+ * committed nothing (busy, rejected, errored) is forgotten once it settles, so a retry is a new try.
  */
 export class IdempotencyCache {
   private readonly entries = new Map<string, Entry>();
@@ -18,15 +25,28 @@ export class IdempotencyCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  run(workerId: string, key: string | undefined, submit: () => Promise<OperationResult>): Promise<OperationResult> {
-    if (key === undefined) return submit();
+  async run(workerId: string, key: string, input: unknown, submit: () => Promise<OperationResult>): Promise<IdempotentOutcome> {
     const id = `${workerId}\u0000${key}`;
+    const fingerprint = hash('sha256', JSON.stringify(input), 'base64');
     const existing = this.entries.get(id);
-    if (existing && existing.expiresAt > this.now()) return existing.result;
+    if (existing && existing.expiresAt > this.now()) {
+      if (existing.fingerprint !== fingerprint) return { conflict: true };
+      return { conflict: false, result: await existing.result };
+    }
     this.entries.delete(id);
     const result = submit();
-    this.entries.set(id, { result, expiresAt: this.now() + this.ttlMs });
+    const entry: Entry = { fingerprint, result, expiresAt: this.now() + this.ttlMs };
+    this.entries.set(id, entry);
     while (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
-    return result;
+    const settled = await result.catch((error: unknown) => {
+      this.forget(id, entry);
+      throw error;
+    });
+    if (settled.outcome !== 'accepted') this.forget(id, entry);
+    return { conflict: false, result: settled };
+  }
+
+  private forget(id: string, entry: Entry): void {
+    if (this.entries.get(id) === entry) this.entries.delete(id);
   }
 }

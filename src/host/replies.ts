@@ -4,6 +4,9 @@ import type { OperationResult } from '../domain/executionResult.js';
 import { ErrorBodySchema } from './httpSchemas.js';
 import { statusOf } from './statusOf.js';
 
+/** The one wording for an unknown Worker, whichever route answers it. */
+export const WORKER_NOT_FOUND = 'worker not found';
+
 /** Sends a body after checking it against its response schema (a mismatch is a bug: 500, logged). */
 export function sendJson<S extends z.ZodType>(reply: FastifyReply, status: number, schema: S, body: z.input<S>): FastifyReply {
   const checked = schema.safeParse(body);
@@ -22,5 +25,6 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 export function sendResult(reply: FastifyReply, result: OperationResult): FastifyReply {
   const status = statusOf(result);
   if (status < 300) return reply.code(status).send({ result });
-  return sendError(reply, status, result.reason, result.message ?? result.reason.replaceAll('_', ' '), result);
+  const message = result.reason === 'worker_not_found' ? WORKER_NOT_FOUND : (result.message ?? result.reason.replaceAll('_', ' '));
+  return sendError(reply, status, result.reason, message, result);
 }

@@ -41,15 +41,3 @@ export class TokenCheck {
 function digest(value: string): Buffer {
   return hash('sha256', value, 'buffer');
 }
-
-/**
- * Cross-origin policy: a request without `Origin`, or from the host's own origin, or from an
- * allow-listed origin passes; any other browser origin is refused.
- */
-export function originAllowed(headers: IncomingHttpHeaders, allowed: ReadonlySet<string>, secure = false): boolean {
-  const origin = headers.origin;
-  if (origin === undefined) return true;
-  if (allowed.has(origin)) return true;
-  const host = headers.host;
-  return typeof host === 'string' && (origin === `http://${host}` || (secure && origin === `https://${host}`));
-}

@@ -158,6 +158,15 @@ describe('console in a browser (e2e, Chromium)', () => {
     await expect.poll(() => page.locator('#worker-state').textContent()).toBe('idle');
     await expect.poll(() => page.locator('#stream .entry.meta', { hasText: 'run ended: finished' }).count()).toBe(2);
 
+    // A notification goes out in the library's shape, { kind: 'notify', message }.
+    await page.check('#composer-notify');
+    await page.fill('#composer-input', 'heads up');
+    await page.click('#send-button');
+    await expect.poll(() => opOutcome.getAttribute('data-outcome')).toBe('accepted');
+    expect(fixture.fake.dispatches.at(-1)?.input).toEqual({ kind: 'notify', message: 'heads up' });
+    await expect.poll(() => page.locator('#worker-state').textContent()).toBe('idle');
+    await page.uncheck('#composer-notify');
+
     // ---- create a Worker with the `none` profile: unavailable, diagnostic shown, composer disabled ----
     await page.selectOption('#profile-select', 'none');
     await page.fill('#display-name', 'no backend');

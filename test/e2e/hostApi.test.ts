@@ -88,7 +88,7 @@ describe('host HTTP API over a real socket', () => {
       expect([accepted.status, ResultBodySchema.parse(accepted.body).result.reason]).toEqual([202, 'committed']);
       const busy = await h.call('POST', '/v1/workers/w/input', { kind: 'user', content: 'again' });
       expect([busy.status, busy.body.result.outcome, busy.body.result.reason, busy.body.error.code]).toEqual([409, 'busy', 'run_in_flight', 'run_in_flight']);
-      const rejected = await h.call('POST', '/v1/workers/off/input', { kind: 'notify', content: 'hello?' });
+      const rejected = await h.call('POST', '/v1/workers/off/input', { kind: 'notify', message: 'hello?' });
       expect([rejected.status, rejected.body.result.outcome, rejected.body.result.reason]).toEqual([409, 'rejected', 'execution_unavailable']);
       expect(rejected.body.result.diagnostic.code).toBe('backend_not_configured');
       await h.call('POST', '/v1/workers/w/cancel');
@@ -113,6 +113,55 @@ describe('host HTTP API over a real socket', () => {
       expect(b.body).toEqual(a.body);
       expect(c.body).toEqual(a.body);
       expect(h.fake.dispatches).toHaveLength(1);
+    });
+
+    it('the same idempotency key with another input is a typed 409 idempotency_conflict, and dispatches nothing', async () => {
+      await create('w');
+      const first = await h.call('POST', '/v1/workers/w/input', { kind: 'user', content: 'once', idempotencyKey: 'k-2' });
+      expect(first.status).toBe(202);
+      await eventually(() => h.host.runtime.get('w')?.state === 'idle');
+      for (const other of [
+        { kind: 'user', content: 'twice', idempotencyKey: 'k-2' },
+        { kind: 'user', segments: [{ kind: 'text', content: 'once' }, { kind: 'text', content: 'more' }], idempotencyKey: 'k-2' },
+        { kind: 'notify', message: 'once', idempotencyKey: 'k-2' },
+      ]) {
+        const conflict = await h.call('POST', '/v1/workers/w/input', other);
+        expect([conflict.status, conflict.body.error.code]).toEqual([409, 'idempotency_conflict']);
+        expect(ErrorBodySchema.parse(conflict.body).result).toMatchObject({ operation: 'input', outcome: 'rejected', reason: 'idempotency_conflict', state: 'idle' });
+      }
+      // The same input in another key order and as its one-segment form is the same input.
+      const same = await h.call('POST', '/v1/workers/w/input', { idempotencyKey: 'k-2', content: 'once', kind: 'user' });
+      expect(same.body).toEqual(first.body);
+      expect(h.fake.dispatches).toHaveLength(1);
+    });
+
+    it('a keyed input that committed nothing (busy, unknown Worker) is not remembered: a retry is a new try', async () => {
+      await create('w');
+      await h.call('POST', '/v1/workers/w/input', { kind: 'user', content: 'a run #hold' });
+      const busy = await h.call('POST', '/v1/workers/w/input', { kind: 'user', content: 'later', idempotencyKey: 'retry-1' });
+      expect(busy.body.result.outcome).toBe('busy');
+      await h.call('POST', '/v1/workers/w/cancel');
+      await eventually(() => h.host.runtime.get('w')?.state === 'idle');
+      const retried = await h.call('POST', '/v1/workers/w/input', { kind: 'user', content: 'later', idempotencyKey: 'retry-1' });
+      expect([retried.status, retried.body.result.reason]).toEqual([202, 'committed']);
+      expect((await h.call('POST', '/v1/workers/ghost/input', { kind: 'user', content: 'x', idempotencyKey: 'retry-2' })).status).toBe(404);
+      await create('ghost');
+      expect((await h.call('POST', '/v1/workers/ghost/input', { kind: 'user', content: 'x', idempotencyKey: 'retry-2' })).status).toBe(202);
+    });
+
+    it('notify takes message (the library shape); the old content field is a clear 400', async () => {
+      await create('w');
+      const ok = await h.call('POST', '/v1/workers/w/input', { kind: 'notify', message: 'heads up', autoRun: false });
+      expect([ok.status, ok.body.result.reason]).toEqual([202, 'committed']);
+      expect(h.fake.dispatches.at(-1)?.input).toEqual({ kind: 'notify', message: 'heads up', autoRun: false });
+      await eventually(() => h.host.runtime.get('w')?.state === 'idle');
+      const old = await h.call('POST', '/v1/workers/w/input', { kind: 'notify', content: 'heads up' });
+      expect([old.status, old.body.error.code]).toEqual([400, 'invalid_request']);
+      expect(old.body.error.message).toBe('notify takes `message` (the field was renamed from `content`)');
+      const created = await h.call('POST', '/v1/workers', { workerId: 'n', profile: 'fake', initialInput: { kind: 'notify', message: 'hello' } });
+      expect(created.body.inputResult).toMatchObject({ reason: 'committed' });
+      const oldInitial = await h.call('POST', '/v1/workers', { workerId: 'n2', profile: 'fake', initialInput: { kind: 'notify', content: 'hello' } });
+      expect([oldInitial.status, oldInitial.body.error.message]).toEqual([400, 'initialInput: notify takes `message` (the field was renamed from `content`)']);
     });
 
     it('stop 202, stop on a stopped Worker 202 already_stopped, unsupported 501, stop timeout 502', async () => {
@@ -165,7 +214,9 @@ describe('host HTTP API over a real socket', () => {
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining(['/v1/workers', '/v1/workers/{workerId}/input', '/v1/workers/{workerId}/events', '/v1/events', '/healthz']),
     );
-    expect(body.paths['/v1/workers/{workerId}/input'].post.requestBody.content['application/json'].schema.properties.kind).toBeDefined();
+    const input = body.paths['/v1/workers/{workerId}/input'].post.requestBody.content['application/json'].schema;
+    expect(input.oneOf.map((s: { properties: { kind: { const: string } } }) => s.properties.kind.const)).toEqual(['user', 'notify']);
+    expect(input.oneOf[1].required).toContain('message');
   });
 
   it('malformed requests get 4xx with the error body: bad JSON, wrong media type, oversized body, unknown route', async () => {

@@ -89,9 +89,13 @@ describe('non-leak: planted secrets never reach an HTTP body, SSE frame, WebSock
       await ctx.publish({ event: 'alert', data: { level: 'error', source: `/opt/${secret}`, message: `Bearer ${secret}abcdefgh`, timestamp_ms: 1 } });
       await ctx.publish({ event: 'snapshot', data: { entries: [], status: 'idle', greeting: { worker_name: 'w', cwd: `/home/${secret}/project` } } });
       await ctx.publish({ event: 'compact_failed', data: { error: `could not write /var/lib/${secret}/session.jsonl` } });
+      // The forms a list of preceding characters misses: full-width colon, arrow, JSON escapes, spaces in macOS paths, bare pids.
+      await ctx.publish({ event: 'error', data: { code: 'internal', message: `エラー：/home/${secret}/.secret; moved -> /srv/${secret}` } });
+      await ctx.publish({ event: 'alert', data: { level: 'error', source: 'x', message: `{"p":"\\/home\\/${secret}\\/.secret"}`, timestamp_ms: 1 } });
+      await ctx.publish({ event: 'llm_retry', data: { error: `read /Users/me/Library/Application Support/${secret} Tool/state.json: failed to kill 4821377` } });
       h.fake.once('dispatch', 'reject');
       bodies.push((await h.call('POST', '/v1/workers/w/input', { kind: 'user', content: 'x' })).text);
-      h.fake.crash('w', 'process_exited', `exit 1 in /srv/${secret} pid 31337 SECRET=${secret}`);
+      h.fake.crash('w', 'process_exited', `exit 1 in /srv/${secret} pid 31337 SECRET=${secret}; エラー：/opt/${secret}; failed to kill 4821377`);
       for (const path of ['/v1/workers', '/v1/workers/w', '/v1/workers/rejected', '/v1/workers/w/transcript', '/v1/runtime']) {
         bodies.push((await h.call('GET', path)).text);
       }
@@ -104,6 +108,7 @@ describe('non-leak: planted secrets never reach an HTTP body, SSE frame, WebSock
       const everything = [...bodies, sseText, lifecycleText, ...wsFrames, ...h.logs.filter((l) => JSON.parse(l).level >= 30)].join('\n');
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain('31337');
+      expect(everything).not.toContain('4821377');
     } finally {
       await h.close();
     }

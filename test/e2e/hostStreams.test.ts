@@ -106,6 +106,84 @@ describe('SSE observation stream', () => {
   });
 });
 
+describe('SSE resume rules', () => {
+  it('Last-Event-ID wins over ?after=: an EventSource opened with ?after= does not replay on every reconnect', async () => {
+    h = await startHost({ config: { streams: { retryMs: 20 } } });
+    await h.call('POST', '/v1/workers', { workerId: 'w', profile: 'fake' });
+    await publish(h, 'w', 1, 3);
+    const [, second] = await readSse(h, '/v1/workers/w/events', 2);
+    const texts: string[] = [];
+    let opened = 0;
+    const source = new EventSource(`${h.url}/v1/workers/w/events?after=${encodeURIComponent(second!.id!)}`, {
+      fetch: (input, init) => {
+        opened++;
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${TOKEN}`);
+        return fetch(input, { ...init, headers });
+      },
+    });
+    source.addEventListener('observation', (message) => texts.push(String(JSON.parse(message.data).event.data.text)));
+    try {
+      expect(await eventually(() => texts.length === 1)).toBe(true);
+      for (let drop = 0; drop < 3; drop++) {
+        const before = opened;
+        h.host.app.server.closeAllConnections();
+        await publish(h, 'w', 4 + drop * 2, 5 + drop * 2);
+        expect(await eventually(() => opened > before && texts.length >= 3 + drop * 2, 5_000)).toBe(true);
+      }
+      await publish(h, 'w', 10, 10);
+      expect(await eventually(() => texts.includes('10'), 5_000)).toBe(true);
+      expect(texts).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
+    } finally {
+      source.close();
+    }
+  });
+
+  it('with both, the stream resumes after the Last-Event-ID cursor', async () => {
+    h = await startHost();
+    await h.call('POST', '/v1/workers', { workerId: 'w', profile: 'fake' });
+    await publish(h, 'w', 1, 5);
+    const frames = await readSse(h, '/v1/workers/w/events', 5);
+    const resumed = await readSse(h, `/v1/workers/w/events?after=${encodeURIComponent(frames[0]!.id!)}`, 1, { 'last-event-id': frames[3]!.id! });
+    expect(resumed.map((f) => f.data.sequence)).toEqual([5]);
+  });
+
+  it('one rule for a value that is not a cursor, on every stream: 400 invalid_request with the result', async () => {
+    h = await startHost();
+    await h.call('POST', '/v1/workers', { workerId: 'w', profile: 'fake' });
+    for (const path of ['/v1/events', '/v1/workers/w/events', `/v1/runtimes/${h.host.runtime.runtimeId}/workers/w/events`]) {
+      for (const [query, header] of [['?after=garbage', undefined], ['', 'garbage'], ['?after=c1.x.0', undefined]] as const) {
+        const response = await h.call('GET', `${path}${query}`, undefined, header ? { 'last-event-id': header } : {});
+        expect([response.status, response.body?.error.code], `${path} ${query} ${header}`).toEqual([400, 'invalid_request']);
+        expect(response.body.result).toMatchObject({ operation: 'observe', reason: 'invalid_request' });
+      }
+    }
+    // A well-formed cursor of another stream generation is not malformed: it gets a reset frame.
+    const reset = await readSse(h, '/v1/events?after=c1.otherepoch.3', 1);
+    expect(reset[0]).toMatchObject({ event: 'reset' });
+  });
+
+  it('HEAD on a stream answers (405, Allow: GET) instead of stalling the connection', async () => {
+    h = await startHost();
+    await h.call('POST', '/v1/workers', { workerId: 'w', profile: 'fake' });
+    const url = new URL(h.url);
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Two requests on one keep-alive connection: the second is answered only if the first one ended.
+    for (const path of ['/v1/workers/w/events', '/v1/events']) {
+      socket.write(`HEAD ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    }
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    expect(await eventually(() => Buffer.concat(chunks).toString().includes('{"status":"ok"}'), 5_000)).toBe(true);
+    socket.destroy();
+    const statuses = [...Buffer.concat(chunks).toString().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['405', '405', '200']);
+    expect(Buffer.concat(chunks).toString()).toMatch(/allow: GET/i);
+  });
+});
+
 describe('WebSocket observation stream', () => {
   it('delivers the same frames and resumes with ?after=; browsers authenticate with a subprotocol', async () => {
     h = await startHost();
@@ -159,9 +237,9 @@ interface SseFrame {
 }
 
 /** Reads `count` SSE messages from a path (fetch, token in a header). */
-async function readSse(fixture: HostFixture, path: string, count: number): Promise<SseFrame[]> {
+async function readSse(fixture: HostFixture, path: string, count: number, headers: Record<string, string> = {}): Promise<SseFrame[]> {
   const controller = new AbortController();
-  const response = await fetch(`${fixture.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: controller.signal });
+  const response = await fetch(`${fixture.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, ...headers }, signal: controller.signal });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const frames: SseFrame[] = [];

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { ContainerModule } from 'inversify';
 import { createHost, type Host } from '../../src/host/createHost.js';
 import { HostConfigSchema, type HostConfigInput } from '../../src/host/hostConfig.js';
@@ -22,7 +23,13 @@ export interface HostFixture {
  * `limited` (no stop, cancel, method, snapshot), `none` (no backend).
  */
 export async function startHost(
-  options: { config?: Partial<HostConfigInput>; fake?: FakeExecutionBackendOptions; limited?: FakeExecutionBackendOptions } = {},
+  options: {
+    config?: Partial<HostConfigInput>;
+    fake?: FakeExecutionBackendOptions;
+    limited?: FakeExecutionBackendOptions;
+    /** Called with the fastify instance before it starts (an `onRoute` hook sees every route registered). */
+    onApp?: (app: FastifyInstance) => void;
+  } = {},
 ): Promise<HostFixture> {
   const fake = new FakeExecutionBackend({ backendId: 'fake', ...options.fake });
   const limited = new FakeExecutionBackend({
@@ -49,6 +56,7 @@ export async function startHost(
       }),
     ],
   });
+  options.onApp?.(host.app);
   const url = await host.listen();
   const call: HostFixture['call'] = async (method, path, body, headers = {}) => {
     const response = await fetch(`${url}${path}`, {

@@ -8,7 +8,7 @@ import { EXAMPLES } from '../support/examples.js';
 const CODE = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'sh', 'bash', 'shell', 'console', 'zsh']);
 /** Agent configuration files (TOML, or JSON that is not a host config), shown verbatim from examples/agents/. */
 const isAgentConfig = (b: { marker: string | null }): boolean => b.marker !== null && (EXAMPLES as Record<string, string>)[b.marker] === 'agent-config';
-const MARKER = /^<!-- example: (\S+) -->$/;
+const MARKER = /^<!-- (example|excerpt): (\S+) -->$/;
 /** An unlabelled block is output or a diagram; these lines would make it a snippet in disguise. */
 const LOOKS_LIKE_CODE = /^\s*(import |export |const |let |await |npm |npx |curl |node |sh |cat |\$ )/m;
 
@@ -18,6 +18,8 @@ interface Block {
   readonly lang: string;
   readonly text: string;
   readonly marker: string | null;
+  /** An excerpt shows some of the file's lines, in order; an example shows the whole file. */
+  readonly excerpt: boolean;
 }
 
 function blocks(doc: string): Block[] {
@@ -30,8 +32,9 @@ function blocks(doc: string): Block[] {
     if (end < 0) throw new Error(`${doc}:${i + 1}: unclosed code block`);
     let before = i - 1;
     while (before >= 0 && lines[before]!.trim() === '') before--;
-    const marker = before >= 0 ? (MARKER.exec(lines[before]!.trim())?.[1] ?? null) : null;
-    found.push({ doc, line: i + 1, lang: open[1]!, text: lines.slice(i + 1, end).join('\n') + '\n', marker });
+    const marked = before >= 0 ? MARKER.exec(lines[before]!.trim()) : null;
+    const marker = marked?.[2] ?? null;
+    found.push({ doc, line: i + 1, lang: open[1]!, text: lines.slice(i + 1, end).join('\n') + '\n', marker, excerpt: marked?.[1] === 'excerpt' });
     i = end;
   }
   return found;
@@ -42,11 +45,21 @@ const ALL = DOCS.flatMap(blocks);
 
 describe('snippets in README.md and docs/', () => {
   it.each(ALL.filter((b) => CODE.has(b.lang) || isAgentConfig(b)).map((b) => [`${b.doc}:${b.line}`, b] as const))(
-    '%s is a file under examples/ that a test runs, shown verbatim',
+    '%s is a file under examples/ that a test runs, shown verbatim (or an excerpt of it)',
     (_where, block) => {
-      expect(block.marker, 'a TS or shell snippet needs <!-- example: examples/<file> --> above it').toMatch(/^examples\//);
+      expect(block.marker, 'a TS or shell snippet needs <!-- example: examples/<file> --> (or excerpt:) above it').toMatch(/^examples\//);
       expect(Object.keys(EXAMPLES), `${block.marker} must be listed in test/support/examples.ts (where a test runs it)`).toContain(block.marker);
-      expect(block.text, `the snippet must equal ${block.marker}`).toBe(readFileSync(block.marker!, 'utf8'));
+      const file = readFileSync(block.marker!, 'utf8');
+      if (!block.excerpt) return expect(block.text, `the snippet must equal ${block.marker}`).toBe(file);
+      const shown = block.text.split('\n').filter((l) => l.trim() !== '');
+      expect(shown.length, 'an excerpt shows at least one line').toBeGreaterThan(0);
+      const own = file.split('\n').map((l) => l.trim());
+      let at = 0;
+      for (const line of shown) {
+        const found = own.indexOf(line.trim(), at);
+        expect(found, `"${line.trim()}" must be a line of ${block.marker}, after the excerpt's previous line`).toBeGreaterThanOrEqual(0);
+        at = found + 1;
+      }
     },
   );
 

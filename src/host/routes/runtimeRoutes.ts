@@ -12,10 +12,13 @@ const ASSETS: Readonly<Record<string, string>> = {
   'console.css': 'text/css; charset=utf-8',
 };
 
+/** The only routes that need no token (every other route does: see auth.ts). */
+const PUBLIC = { config: { access: 'public' } } as const;
+
 /** Health, runtime summary, OpenAPI document and the console's static files. */
 export function runtimeRoutes(app: FastifyInstance, runtime: WorkerRuntime, version: string): void {
   const openApi = buildOpenApi(version);
-  app.get('/healthz', (_request, reply) => reply.send({ status: runtime.summary().state === 'running' ? 'ok' : 'stopping' }));
+  app.get('/healthz', PUBLIC, (_request, reply) => reply.send({ status: runtime.summary().state === 'running' ? 'ok' : 'stopping' }));
   app.get('/v1/runtime', (_request, reply) => sendJson(reply, 200, RuntimeSummarySchema, runtime.summary()));
   app.get('/v1/openapi.json', (_request, reply) => reply.send(openApi));
 
@@ -28,7 +31,7 @@ export function runtimeRoutes(app: FastifyInstance, runtime: WorkerRuntime, vers
       .header('referrer-policy', 'no-referrer')
       .send(body);
   };
-  app.get('/', (_request, reply) => serve('index.html', reply));
-  app.get('/console.js', (_request, reply) => serve('console.js', reply));
-  app.get('/console.css', (_request, reply) => serve('console.css', reply));
+  app.get('/', PUBLIC, (_request, reply) => serve('index.html', reply));
+  app.get('/console.js', PUBLIC, (_request, reply) => serve('console.js', reply));
+  app.get('/console.css', PUBLIC, (_request, reply) => serve('console.css', reply));
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { LifecycleItem } from '../../application/lifecycleFeed.js';
 import type { WorkerRuntime } from '../../application/workerRuntime.js';
 import { toBrowserFrame } from '../../domain/browserFrame.js';
+import { decodeCursor } from '../../domain/cursor.js';
+import { operationResult } from '../../domain/executionResult.js';
 import type { ObservationFrame } from '../../domain/observation.js';
 import type { HostConfig } from '../hostConfig.js';
 import { RuntimeWorkerParamsSchema, WorkerIdParamsSchema } from '../httpSchemas.js';
@@ -10,20 +12,25 @@ import { sendError, sendResult } from '../replies.js';
 import { EncodedFrames } from '../encodedFrames.js';
 import { SseSink, sseMessage } from '../sseSink.js';
 import { pumpFrames } from '../streamPump.js';
+import type { WsKeepalive } from '../wsKeepalive.js';
 import { WsSink } from '../wsSink.js';
-import { invalidRequest } from './validation.js';
+import { InvalidRequestError, invalidRequest } from './validation.js';
 
 const CursorQuerySchema = z.strictObject({ after: z.string().min(1).max(128).optional() });
 
-/** The cursor to resume after: `?after=` first, else the standard `Last-Event-ID` header. */
-function resumeCursor(request: FastifyRequest): { ok: true; after: string | undefined } | { ok: false; error: z.ZodError } {
+/**
+ * The cursor to resume after. `Last-Event-ID` wins over `?after=`: an EventSource opened with
+ * `?after=` keeps that URL on every automatic reconnect, while the header carries the newer position.
+ * The same rule for every stream: a value that is not a cursor at all is 400 `invalid_request`; a
+ * well-formed cursor of another stream generation gets a `reset` frame.
+ */
+function resumeCursor(request: FastifyRequest): string | undefined {
   const query = CursorQuerySchema.safeParse(request.query ?? {});
-  if (!query.success) return { ok: false, error: query.error };
+  if (!query.success) throw invalidRequest(query.error);
   const header = request.headers['last-event-id'];
-  const fromHeader = typeof header === 'string' && header.length > 0 ? header : undefined;
-  const after = query.data.after ?? fromHeader;
-  if (after !== undefined && after.length > 128) return { ok: false, error: new z.ZodError([{ code: 'custom', path: ['after'], message: 'cursor too long', input: undefined }]) };
-  return { ok: true, after };
+  const after = typeof header === 'string' && header.length > 0 ? header : query.data.after;
+  if (after !== undefined && decodeCursor(after) === null) throw new InvalidRequestError('after: not a cursor (use the id of a frame this host sent)');
+  return after;
 }
 
 function encodeObservationSse(frame: ObservationFrame): string {
@@ -51,7 +58,7 @@ function encodeLifecycleSse(frame: LifecycleItem): string {
 }
 
 /** Observation streams (SSE and WebSocket) and the lifecycle stream. */
-export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, config: HostConfig): void {
+export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, config: HostConfig, keepalive: WsKeepalive): void {
   const { heartbeatMs, retryMs, drainTimeoutMs, subscriberQueue } = config.streams;
   const sseTexts = new EncodedFrames<ObservationFrame>();
   const wsTexts = new EncodedFrames<ObservationFrame>();
@@ -61,53 +68,66 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
   const observationWs = (frame: ObservationFrame) =>
     frame.type === 'observation' && !frame.replayed ? wsTexts.text(frame, encodeObservationWs) : encodeObservationWs(frame);
 
-  app.get('/v1/workers/:workerId/events', (request, reply) => {
+  // A stream has no HEAD (its GET never ends): HEAD is 405 like any method the path does not serve.
+  const sse = { exposeHeadRoute: false, config: { operation: 'observe' } } as const;
+
+  app.get('/v1/workers/:workerId/events', sse, (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
-    if (!params.success) return invalidRequest(reply, params.error);
-    const cursor = resumeCursor(request);
-    if (!cursor.ok) return invalidRequest(reply, cursor.error);
-    const observed = runtime.observe(params.data.workerId, { after: cursor.after ?? null, queueLimit: subscriberQueue });
+    if (!params.success) throw invalidRequest(params.error);
+    const observed = runtime.observe(params.data.workerId, { after: resumeCursor(request) ?? null, queueLimit: subscriberQueue });
     if (!observed.ok) return sendResult(reply, observed.result);
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
     void pumpFrames(observed.subscription, observationSse, sink, drainTimeoutMs);
   });
 
-  app.get('/v1/runtimes/:runtimeId/workers/:workerId/events', async (request, reply) => {
+  app.get('/v1/runtimes/:runtimeId/workers/:workerId/events', sse, async (request, reply) => {
     const params = RuntimeWorkerParamsSchema.safeParse(request.params);
-    if (!params.success) return invalidRequest(reply, params.error);
-    const cursor = resumeCursor(request);
-    if (!cursor.ok) return invalidRequest(reply, cursor.error);
-    const observed = await runtime.observeAcross(params.data, { after: cursor.after ?? null, queueLimit: subscriberQueue });
+    if (!params.success) throw invalidRequest(params.error);
+    const observed = await runtime.observeAcross(params.data, { after: resumeCursor(request) ?? null, queueLimit: subscriberQueue });
     if (!observed.ok) return sendResult(reply, observed.result);
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => observed.subscription.close());
     void pumpFrames(observed.subscription, observationSse, sink, drainTimeoutMs);
   });
 
-  app.get('/v1/workers/:workerId/events/ws', { websocket: true }, (socket, request) => {
-    const params = WorkerIdParamsSchema.safeParse(request.params);
-    const cursor = resumeCursor(request);
-    const observed = params.success && cursor.ok ? runtime.observe(params.data.workerId, { after: cursor.after ?? null, queueLimit: subscriberQueue }) : null;
-    if (!observed?.ok) {
-      const code = observed ? observed.result.reason : 'invalid_request';
-      socket.send(JSON.stringify({ type: 'error', error: { code, message: code.replaceAll('_', ' ') } }));
-      socket.close(1008, code);
-      return;
-    }
-    socket.on('close', () => observed.subscription.close());
-    socket.on('message', () => undefined); // the stream is one-way; inbound messages are ignored
-    void pumpFrames(observed.subscription, observationWs, new WsSink(socket), drainTimeoutMs);
+  app.route({
+    method: 'GET',
+    url: '/v1/workers/:workerId/events/ws',
+    exposeHeadRoute: false,
+    config: { access: 'websocket' },
+    // The same URL without an upgrade: say what it is instead of a bare 404.
+    handler: (_request, reply) => sendError(reply.header('upgrade', 'websocket'), 426, 'upgrade_required', 'this route is a WebSocket: connect with an upgrade'),
+    wsHandler: (socket, request) => {
+      const params = WorkerIdParamsSchema.safeParse(request.params);
+      let after: string | undefined;
+      let refused: string | null = params.success ? null : 'invalid_request';
+      try {
+        after = resumeCursor(request);
+      } catch {
+        refused = 'invalid_request';
+      }
+      const observed = refused || !params.success ? null : runtime.observe(params.data.workerId, { after: after ?? null, queueLimit: subscriberQueue });
+      if (!observed?.ok) {
+        const code = observed ? observed.result.reason : refused!;
+        socket.send(JSON.stringify({ type: 'error', error: { code, message: code.replaceAll('_', ' ') } }));
+        socket.close(1008, code);
+        return;
+      }
+      keepalive.watch(socket);
+      socket.on('close', () => observed.subscription.close());
+      socket.on('message', () => undefined); // the stream is one-way; inbound messages are ignored
+      void pumpFrames(observed.subscription, observationWs, new WsSink(socket), drainTimeoutMs);
+    },
   });
 
-  app.get('/v1/events', (request, reply) => {
-    const cursor = resumeCursor(request);
-    if (!cursor.ok) return invalidRequest(reply, cursor.error);
-    const subscription = runtime.lifecycle(cursor.after ?? null);
-    const workers = cursor.after === undefined ? runtime.list() : null;
+  app.get('/v1/events', sse, (request, reply) => {
+    const after = resumeCursor(request);
+    const subscription = runtime.lifecycle(after ?? null);
+    const workers = after === undefined ? runtime.list() : null;
     if (runtime.summary().state !== 'running' && workers) {
       subscription.close();
-      return sendError(reply, 503, 'runtime_stopped', 'the runtime is shutting down');
+      return sendResult(reply, operationResult('observe', 'runtime_stopped', null, { message: 'the runtime is shutting down' }));
     }
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => subscription.close());

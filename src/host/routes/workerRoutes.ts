@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { WorkerRuntime } from '../../application/workerRuntime.js';
-import type { OperationResult } from '../../domain/executionResult.js';
+import { operationResult, type OperationResult } from '../../domain/executionResult.js';
 import type { WorkerInput } from '../../domain/workerInput.js';
 import {
   CreateWorkerBodySchema,
   CreateWorkerResponseSchema,
   InputBodySchema,
+  isLegacyNotify,
+  LEGACY_NOTIFY_MESSAGE,
   ResultBodySchema,
   TranscriptBodySchema,
   WorkerBodySchema,
@@ -15,15 +17,21 @@ import {
   type InputBody,
 } from '../httpSchemas.js';
 import type { IdempotencyCache } from '../idempotencyCache.js';
-import { sendError, sendJson, sendResult } from '../replies.js';
-import { invalidRequest } from './validation.js';
+import { sendError, sendJson, sendResult, WORKER_NOT_FOUND } from '../replies.js';
+import { InvalidRequestError, invalidRequest } from './validation.js';
 
-export function toWorkerInput(body: InputBody): WorkerInput {
-  if (body.kind === 'notify') return { kind: 'notify', message: body.content!, ...(body.autoRun === undefined ? {} : { autoRun: body.autoRun }) };
-  return { kind: 'user', segments: body.segments ?? [{ kind: 'text', content: body.content! }] };
+type InitialInput = NonNullable<z.infer<typeof CreateWorkerBodySchema>['initialInput']>;
+
+export function toWorkerInput(body: InputBody | InitialInput): WorkerInput {
+  if (body.kind === 'notify') {
+    const autoRun = 'autoRun' in body ? body.autoRun : undefined;
+    return { kind: 'notify', message: body.message, ...(autoRun === undefined ? {} : { autoRun }) };
+  }
+  return { kind: 'user', segments: ('segments' in body ? body.segments : undefined) ?? [{ kind: 'text', content: body.content! }] };
 }
 
 const acceptedJsonSchema = z.toJSONSchema(ResultBodySchema, { target: 'draft-07', io: 'output' });
+const operation = (name: 'create' | 'input' | 'stop' | 'cancel' | 'remove') => ({ config: { operation: name } });
 
 /** Worker routes: list, get, create, input, stop, cancel, remove, transcript. */
 export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idempotency: IdempotencyCache): void {
@@ -31,56 +39,67 @@ export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idemp
 
   app.get('/v1/workers/:workerId', (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
-    if (!params.success) return invalidRequest(reply, params.error);
+    if (!params.success) throw invalidRequest(params.error);
     const worker = runtime.get(params.data.workerId);
-    if (!worker) return sendError(reply, 404, 'worker_not_found', 'no such Worker');
+    if (!worker) return sendError(reply, 404, 'worker_not_found', WORKER_NOT_FOUND);
     return sendJson(reply, 200, WorkerBodySchema, { worker });
   });
 
-  app.post('/v1/workers', async (request, reply) => {
-    const body = CreateWorkerBodySchema.safeParse(request.body);
-    if (!body.success) return invalidRequest(reply, body.error);
+  app.post('/v1/workers', operation('create'), async (request, reply) => {
+    if (isLegacyNotify((request.body as { initialInput?: unknown } | undefined)?.initialInput)) throw new InvalidRequestError(`initialInput: ${LEGACY_NOTIFY_MESSAGE}`);
+    const body = CreateWorkerBodySchema.safeParse(request.body ?? {});
+    if (!body.success) throw invalidRequest(body.error);
     const { initialInput, ...create } = body.data;
     const { result, worker } = await runtime.create(create);
-    if (!worker || result.reason === 'create_conflict') return sendResult(reply, result);
-    let inputResult: OperationResult | undefined;
-    if (initialInput && result.reason === 'created') {
-      inputResult = await runtime.submitInput(worker.workerId, toWorkerInput({ ...initialInput, kind: initialInput.kind }));
+    if (result.reason === 'create_conflict' && worker) {
+      const message = `Worker ${worker.workerId} already exists with profile ${JSON.stringify(worker.profile)}`;
+      return sendResult(reply, { ...result, message });
     }
+    if (!worker) return sendResult(reply, result);
+    let inputResult: OperationResult | undefined;
+    if (initialInput && result.reason === 'created') inputResult = await runtime.submitInput(worker.workerId, toWorkerInput(initialInput));
     const status = result.reason === 'already_exists' ? 200 : 201;
     const current = runtime.get(worker.workerId) ?? worker;
     return sendJson(reply, status, CreateWorkerResponseSchema, { worker: current, result, ...(inputResult ? { inputResult } : {}) });
   });
 
   // The accepted answer is serialised by a compiled serializer from the result schema (cheaper than JSON.stringify).
-  const accepted = { schema: { response: { 202: acceptedJsonSchema } } };
-  app.post('/v1/workers/:workerId/input', accepted, async (request, reply) => {
+  const input = { ...operation('input'), schema: { response: { 202: acceptedJsonSchema } } };
+  app.post('/v1/workers/:workerId/input', input, async (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
-    if (!params.success) return invalidRequest(reply, params.error);
+    if (!params.success) throw invalidRequest(params.error);
+    if (isLegacyNotify(request.body)) throw new InvalidRequestError(LEGACY_NOTIFY_MESSAGE);
+    if (request.body === undefined) throw new InvalidRequestError('a JSON body is required: { "kind": "user", "content": "..." }');
     const body = InputBodySchema.safeParse(request.body);
-    if (!body.success) return invalidRequest(reply, body.error);
+    if (!body.success) throw invalidRequest(body.error);
     const { workerId } = params.data;
-    const result = await idempotency.run(workerId, body.data.idempotencyKey, () => runtime.submitInput(workerId, toWorkerInput(body.data)));
-    return sendResult(reply, result);
+    const workerInput = toWorkerInput(body.data);
+    const key = body.data.idempotencyKey;
+    if (key === undefined) return sendResult(reply, await runtime.submitInput(workerId, workerInput));
+    const outcome = await idempotency.run(workerId, key, workerInput, () => runtime.submitInput(workerId, workerInput));
+    if (!outcome.conflict) return sendResult(reply, outcome.result);
+    const state = runtime.get(workerId)?.state ?? null;
+    const message = 'this idempotencyKey was used for another input to this Worker';
+    return sendResult(reply, operationResult('input', 'idempotency_conflict', state, { message }));
   });
 
-  for (const operation of ['stop', 'cancel'] as const) {
-    app.post(`/v1/workers/:workerId/${operation}`, async (request, reply) => {
+  for (const name of ['stop', 'cancel'] as const) {
+    app.post(`/v1/workers/:workerId/${name}`, operation(name), async (request, reply) => {
       const params = WorkerIdParamsSchema.safeParse(request.params);
-      if (!params.success) return invalidRequest(reply, params.error);
-      return sendResult(reply, await runtime[operation](params.data.workerId));
+      if (!params.success) throw invalidRequest(params.error);
+      return sendResult(reply, await runtime[name](params.data.workerId));
     });
   }
 
-  app.delete('/v1/workers/:workerId', async (request, reply) => {
+  app.delete('/v1/workers/:workerId', operation('remove'), async (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
-    if (!params.success) return invalidRequest(reply, params.error);
+    if (!params.success) throw invalidRequest(params.error);
     return sendResult(reply, await runtime.remove(params.data.workerId));
   });
 
   app.get('/v1/workers/:workerId/transcript', async (request, reply) => {
     const params = WorkerIdParamsSchema.safeParse(request.params);
-    if (!params.success) return invalidRequest(reply, params.error);
+    if (!params.success) throw invalidRequest(params.error);
     const transcript = await runtime.transcript(params.data.workerId);
     if (!transcript.ok) return sendResult(reply, transcript.result);
     return sendJson(reply, 200, TranscriptBodySchema, { entries: transcript.entries, complete: transcript.complete });
