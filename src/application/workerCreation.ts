@@ -1,0 +1,78 @@
+import { diagnostic } from '../domain/diagnostic.js';
+import { operationResult, type OperationResult } from '../domain/executionResult.js';
+import type { CatalogEntry } from '../ports/workerCatalogPort.js';
+import { invalid } from './operationResults.js';
+import type { RuntimeCore } from './runtimeCore.js';
+import { CreateRequestSchema, type CreateOutcome, type CreateRequest } from './runtimeTypes.js';
+import { WorkerStarter } from './workerStarter.js';
+
+/** The create and restore use cases: reserve a Worker, spawn (or reattach) its execution, commit. */
+export class WorkerCreation {
+  private readonly starter: WorkerStarter;
+
+  constructor(private readonly core: RuntimeCore) {
+    this.starter = new WorkerStarter(core.ports.clock, core.options, (record) => core.changed(record));
+  }
+
+  async create(request: CreateRequest = {}): Promise<CreateOutcome> {
+    const { core } = this;
+    const parsed = CreateRequestSchema.safeParse(request);
+    if (!parsed.success) return { result: invalid('create', parsed.error, null), worker: null };
+    const { workerId, profile: profileName, displayName } = parsed.data;
+    if (core.status !== 'running') return { result: operationResult('create', 'runtime_stopped', null), worker: null };
+    const profile = core.options.profiles[profileName];
+    if (!profile) {
+      return { result: operationResult('create', 'profile_unknown', null, { message: `no profile named ${profileName}` }), worker: null };
+    }
+    const existing = workerId === undefined ? undefined : core.workers.get(workerId);
+    if (existing) {
+      const reason = existing.profile === profileName ? 'already_exists' : 'create_conflict';
+      return { result: operationResult('create', reason, existing.state), worker: existing.projection };
+    }
+    const record = core.reserve(workerId ?? core.ports.ids.workerId(), profileName, displayName ?? null);
+    const backend = profile.backend === null ? undefined : core.backends.get(profile.backend);
+    if (!backend) {
+      const why = diagnostic('backend_not_configured', `profile ${profileName} has no execution backend configured`);
+      core.makeUnavailable(record, why);
+      const result = operationResult('create', 'execution_unavailable', record.state, { diagnostic: why, message: why.message });
+      return { result, worker: record.projection };
+    }
+    record.backend = backend;
+    record.context = core.contextFor(record);
+    const result = await core.track(
+      this.starter.spawn(record, { profile: profileName, profileOptions: profile.options, displayName: record.displayName }, () =>
+        core.running && core.isCurrent(record),
+      ),
+    );
+    return { result, worker: core.isCurrent(record) ? record.projection : null };
+  }
+
+  async restoreWorkers(): Promise<OperationResult[]> {
+    const { core } = this;
+    const entries = await core.ports.catalog.load(core.runtimeId);
+    return Promise.all(entries.filter((e) => !core.workers.has(e.workerId)).map((e) => core.track(this.restoreOne(e))));
+  }
+
+  private async restoreOne(entry: CatalogEntry): Promise<OperationResult> {
+    const { core } = this;
+    core.lastGeneration.set(entry.workerId, Math.max(entry.runGeneration, core.lastGeneration.get(entry.workerId) ?? 0));
+    const record = core.reserve(entry.workerId, entry.profile, entry.displayName, entry.createdAt);
+    record.restoreToken = entry.restoreToken;
+    if (entry.state === 'stopped') {
+      record.phase = 'stopped';
+      core.changed(record);
+      return operationResult('restore', 'already_stopped', record.state);
+    }
+    const profile = core.options.profiles[entry.profile];
+    const backend = profile?.backend == null ? undefined : core.backends.get(profile.backend);
+    if (!profile || !backend) {
+      const why = diagnostic(profile ? 'backend_not_configured' : 'profile_unknown', `profile ${entry.profile} cannot execute Workers here`);
+      core.makeUnavailable(record, why);
+      return operationResult('restore', 'execution_unavailable', record.state, { diagnostic: why, message: why.message });
+    }
+    record.backend = backend;
+    record.context = core.contextFor(record);
+    const request = { profile: entry.profile, profileOptions: profile.options, displayName: entry.displayName, restoreToken: entry.restoreToken };
+    return this.starter.restore(record, request, () => core.running && core.isCurrent(record));
+  }
+}
