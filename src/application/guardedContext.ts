@@ -21,13 +21,17 @@ const REVOKED: PublishResult = { ok: false, reason: 'revoked', message: 'executi
  */
 export class GuardedContext implements ExecutionContext {
   private readonly controller = new AbortController();
+  /** A frozen copy: the Runtime routes by its own record, and a backend cannot retarget this one. */
+  readonly worker: WorkerRef;
 
   constructor(
-    readonly worker: WorkerRef,
+    worker: WorkerRef,
     readonly runGeneration: number,
     private readonly sink: ContextSink,
     private readonly maxEventBytes: number,
-  ) {}
+  ) {
+    this.worker = Object.freeze({ runtimeId: worker.runtimeId, workerId: worker.workerId });
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;

@@ -65,7 +65,7 @@ export class RuntimeCore {
   reserve(workerId: string, profile: string, displayName: string | null, createdAt = this.ports.clock.now()): WorkerRecord {
     const generation = (this.lastGeneration.get(workerId) ?? 0) + 1;
     this.lastGeneration.set(workerId, generation);
-    const ref = { runtimeId: this.runtimeId, workerId };
+    const ref = Object.freeze({ runtimeId: this.runtimeId, workerId });
     const record = new WorkerRecord(ref, profile, displayName, generation, createdAt);
     this.workers.set(workerId, record);
     this.feed.emit({ type: 'worker_created', worker: record.projection });
