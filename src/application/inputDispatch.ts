@@ -1,8 +1,7 @@
-import { sanitizeDiagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
-import { sanitizeText } from '../domain/sanitizeText.js';
 import { WorkerInputSchema } from '../domain/workerInput.js';
-import { thrownMessage } from './backendOutcome.js';
+import { parseDispatchAnswer } from './backendAnswers.js';
+import { backendText, thrownMessage } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
 import { invalid, notFound } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
@@ -34,8 +33,10 @@ export class InputDispatch {
       );
       if (settled.kind === 'timeout') return operationResult('input', 'dispatch_timeout', record.state);
       if (settled.kind === 'threw') return operationResult('input', 'backend_error', record.state, { message: thrownMessage(settled.error) });
-      const value = settled.value;
-      switch (value?.status) {
+      const answer = parseDispatchAnswer(settled.value);
+      if (!answer.ok) return operationResult('input', 'backend_protocol_error', record.state, { message: answer.message });
+      const value = answer.value;
+      switch (value.status) {
         case 'accepted':
           if (value.submissionId !== submissionId) {
             return operationResult('input', 'commit_ack_mismatch', record.state, {
@@ -44,14 +45,12 @@ export class InputDispatch {
           }
           if (record.runStateVersion === versionBefore) core.setRunState(record, value.state ?? 'busy');
           return operationResult('input', 'committed', record.state, { submissionId });
-        case 'busy':
-          return operationResult('input', 'backend_busy', record.state, value.message ? { message: sanitizeText(value.message, 256) } : {});
-        case 'rejected': {
-          const why = sanitizeDiagnostic(value.diagnostic);
-          return operationResult('input', 'backend_rejected', record.state, { diagnostic: why, message: why.message });
+        case 'busy': {
+          const message = backendText(value.message, 256);
+          return operationResult('input', 'backend_busy', record.state, message ? { message } : {});
         }
-        default:
-          return operationResult('input', 'backend_error', record.state, { message: 'backend returned an invalid result' });
+        case 'rejected':
+          return operationResult('input', 'backend_rejected', record.state, { diagnostic: value.diagnostic, message: value.diagnostic.message });
       }
     } finally {
       record.inFlight = false;

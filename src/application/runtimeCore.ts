@@ -1,7 +1,6 @@
-import { diagnostic, sanitizeDiagnostic, type Diagnostic } from '../domain/diagnostic.js';
+import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type Operation, type OperationResult } from '../domain/executionResult.js';
-import { sanitizeText } from '../domain/sanitizeText.js';
-import { runStateAfterEvent, type RunState } from '../domain/workerState.js';
+import type { RunState } from '../domain/workerState.js';
 import type { ClockPort } from '../ports/clockPort.js';
 import type { ExecutionBackendPort } from '../ports/executionBackendPort.js';
 import type { IdPort } from '../ports/idPort.js';
@@ -13,6 +12,7 @@ import { GuardedContext } from './guardedContext.js';
 import { LifecycleFeed } from './lifecycleFeed.js';
 import type { RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
+import { WorkerContextSink } from './workerContextSink.js';
 import { WorkerRecord } from './workerRecord.js';
 
 /** The ports a Runtime talks to. */
@@ -78,39 +78,11 @@ export class RuntimeCore {
     this.catalogWriter.write(record.ref.workerId, () => (this.isCurrent(record) ? record.catalogEntry : null));
   }
 
+  /** A new context for the Worker's current connection, reporting to the Worker's own record. */
   contextFor(record: WorkerRecord): GuardedContext {
-    return new GuardedContext(
-      record.ref,
-      record.runGeneration,
-      {
-        publish: (event, publishOptions) => {
-          if (!publishOptions.history) {
-            const next = runStateAfterEvent(event.event, event.data);
-            if (next) {
-              record.runStateVersion++;
-              this.setRunState(record, next);
-            }
-          }
-          return this.ports.publisher.publish(record.ref, event, publishOptions).catch((error: unknown) => ({
-            ok: false as const,
-            reason: 'bus_error' as const,
-            message: sanitizeText(String((error as Error)?.message ?? error), 256),
-          }));
-        },
-        lost: (why) => {
-          if (record.phase !== 'connected' && record.phase !== 'unavailable') return;
-          this.makeUnavailable(record, sanitizeDiagnostic(why, 'execution_lost'));
-        },
-        restored: (state) => {
-          if (record.phase !== 'unavailable' || !record.hasHandle) return;
-          record.phase = 'connected';
-          record.diagnostic = null;
-          record.runState = state;
-          this.changed(record);
-        },
-      },
-      this.options.maxEventBytes,
-    );
+    const sink = new WorkerContextSink(this, record);
+    sink.context = new GuardedContext(record.ref, record.runGeneration, sink, this.options.maxEventBytes);
+    return sink.context;
   }
 
   setRunState(record: WorkerRecord, state: RunState): void {

@@ -1,8 +1,8 @@
 import { toBrowserEvent } from '../domain/browserFrame.js';
 import { diagnostic } from '../domain/diagnostic.js';
-import { operationResult, type OperationResult } from '../domain/executionResult.js';
+import { operationResult, type OperationResult, type Reason, type ResultDetails } from '../domain/executionResult.js';
 import { WorkerMethodSchema } from '../domain/workerMethod.js';
-import type { SnapshotResult } from '../ports/executionBackendPort.js';
+import { parseSnapshotAnswer, parseSnapshotData } from './backendAnswers.js';
 import { controlOutcome } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
 import { invalid, notFound } from './operationResults.js';
@@ -67,12 +67,20 @@ export class WorkerControl {
     const backend = record.backend!;
     if (!backend.snapshot) return { result: operationResult('snapshot', 'operation_unsupported', record.state), snapshot: null };
     const settled = await withDeadline(core.ports.clock, core.options.deadlines.snapshotMs, (signal) => backend.snapshot!(record.handle, signal));
-    if (settled.kind === 'ok' && settled.value?.status === 'ready') {
-      const safe = toBrowserEvent({ event: 'snapshot', data: settled.value.snapshot }).data as Record<string, unknown>;
-      return { result: operationResult('snapshot', 'snapshot', record.state), snapshot: safe };
+    if (settled.kind !== 'ok') return { result: controlOutcome('snapshot', settled, record.state, 'snapshot', 'snapshot_timeout'), snapshot: null };
+    const answer = parseSnapshotAnswer(settled.value);
+    const refused = (reason: Reason, details: ResultDetails = {}) => ({ result: operationResult('snapshot', reason, record.state, details), snapshot: null });
+    if (!answer.ok) return refused('backend_protocol_error', { message: answer.message });
+    switch (answer.value.status) {
+      case 'unsupported':
+        return refused('operation_unsupported');
+      case 'rejected':
+        return refused('backend_rejected', { diagnostic: answer.value.diagnostic, message: answer.value.diagnostic.message });
     }
-    const asControl = settled.kind === 'ok' ? { ...settled, value: settled.value as Exclude<SnapshotResult, { status: 'ready' }> } : settled;
-    return { result: controlOutcome('snapshot', asControl, record.state, 'snapshot', 'snapshot_timeout'), snapshot: null };
+    // Checked, bounded and copied like an event: the backend's object never reaches a caller.
+    const parsed = parseSnapshotData(answer.value.snapshot, core.options.maxEventBytes);
+    if (!parsed.ok) return refused('backend_protocol_error', { message: parsed.message });
+    return { result: operationResult('snapshot', 'snapshot', record.state), snapshot: toBrowserEvent(parsed.event).data as Record<string, unknown> };
   }
 
   async remove(workerId: string): Promise<OperationResult> {

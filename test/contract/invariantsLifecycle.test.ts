@@ -52,7 +52,7 @@ describe('invariant 9: create is reserve, spawn, commit', () => {
     ['reject', 'rejected', 'spawn_rejected', 'fake_spawn_rejected'],
     ['throw', 'errored', 'spawn_failed', 'spawn_failed'],
     ['hang', 'errored', 'spawn_timeout', 'spawn_timeout'],
-    ['invalid', 'errored', 'spawn_failed', 'spawn_failed'],
+    ['invalid', 'errored', 'backend_protocol_error', 'backend_protocol_error'],
   ] as const)('a spawn that does %s leaves an unavailable Worker with a diagnostic and no handle', async (behaviour, outcome, reason, code) => {
     const { runtime, fake } = fixture({ runtime: { deadlines: { spawnMs: 30 } } });
     fake.once('spawn', behaviour);
@@ -181,7 +181,7 @@ describe('invariant 14: backends cannot wedge the Runtime', () => {
     fake.once('dispatch', 'throw');
     expect(await runtime.submitInput('bad', textInput('x'))).toMatchObject({ outcome: 'errored', reason: 'backend_error' });
     fake.once('dispatch', 'invalid');
-    expect(await runtime.submitInput('bad', textInput('x'))).toMatchObject({ outcome: 'errored', reason: 'backend_error' });
+    expect(await runtime.submitInput('bad', textInput('x'))).toMatchObject({ outcome: 'errored', reason: 'backend_protocol_error' });
     expect(other.dispatches).toHaveLength(1);
     expect(await eventually(() => runtime.get('good')?.state === 'idle')).toBe(true);
     expect((await runtime.submitInput('bad', textInput('now fine'))).outcome).toBe('accepted');

@@ -67,12 +67,22 @@ export const readyAnswer: Answer = (_request, context) =>
 export const acceptAnswer: Answer = (_handle, _input, submissionId) => Promise.resolve({ status: 'accepted', submissionId, state: 'busy' });
 export const doneAnswer: Answer = () => Promise.resolve({ status: 'done' });
 
-/** An object whose every property read throws an error carrying the planted secret. */
+/** An object whose every property read throws an error carrying the planted secret (not a thenable: `then` reads as undefined). */
 export function throwingGetters(): object {
+  return hostileProxy(false);
+}
+
+/** The same, with a throwing `then` too: resolving a promise with it rejects. */
+export function throwingThen(): object {
+  return hostileProxy(true);
+}
+
+function hostileProxy(thenThrows: boolean): object {
   return new Proxy(
     {},
     {
-      get: () => {
+      get: (_target, key) => {
+        if (key === 'then' && !thenThrows) return undefined;
         throw new Error(`cannot read ${PLANTED}`);
       },
       has: () => true,
