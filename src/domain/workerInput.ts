@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { utf8Length } from './jsonBytes.js';
+
+export { utf8Length } from './jsonBytes.js';
 
 export const MAX_INPUT_BYTES = 256 * 1024;
 const MAX_TEXT = 128 * 1024;
@@ -56,21 +59,6 @@ function withinInputBound(input: { kind: string; message?: string; segments?: re
   return units * 6 <= MAX_INPUT_BYTES || utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES;
 }
 export type WorkerInput = z.infer<typeof WorkerInputSchema>;
-
-/** UTF-8 byte length without allocating (lone surrogates count as the 3-byte replacement). */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
 
 /** A user input holding one text segment. */
 export function textInput(content: string): WorkerInput {

@@ -52,7 +52,8 @@ describe('item 5: the event size bound counts bytes as stored and sent', () => {
 
   it('an event at the bound exactly passes; one byte more does not', () => {
     const base = jsonBytes({ event: 'text_delta', data: { text: '' } });
-    const fits = { event: 'text_delta', data: { text: '\n'.repeat((1024 - base) / 2) } };
+    const fill = 1024 - base;
+    const fits = { event: 'text_delta', data: { text: '\n'.repeat(fill >> 1) + (fill % 2 ? 'a' : '') } };
     expect(jsonBytes(fits)).toBe(1024);
     expect(parseProtocolEvent(fits, 1024).ok).toBe(true);
     expect(parseProtocolEvent({ event: 'text_delta', data: { text: `${fits.data.text}a` } }, 1024)).toMatchObject({ ok: false, reason: 'too_large' });
