@@ -3,7 +3,7 @@ import { WorkerInputSchema } from '../domain/workerInput.js';
 import { parseDispatchAnswer } from './backendAnswers.js';
 import { backendText, thrownMessage } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
-import { invalid, notFound } from './operationResults.js';
+import { notFound, parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 
 /** The input use case: one committed input per idle Worker at a time (single flight). */
@@ -13,8 +13,8 @@ export class InputDispatch {
   async submitInput(workerId: string, input: unknown): Promise<OperationResult> {
     const { core } = this;
     const record = core.workers.get(workerId);
-    const parsed = WorkerInputSchema.safeParse(input);
-    if (!parsed.success) return invalid('input', parsed.error, record?.state ?? null);
+    const parsed = parseArgument(WorkerInputSchema, input, 'input', record?.state ?? null);
+    if (!parsed.ok) return parsed.result;
     if (!record) return notFound('input');
     const refusal = core.refuseUnlessConnected('input', record);
     if (refusal) return refusal;

@@ -14,3 +14,18 @@ export function invalid(operation: Operation, error: z.ZodError, state: WorkerSt
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   return operationResult(operation, 'invalid_request', state, { message: sanitizeText(`${where}${issue?.message ?? 'invalid'}`, 256) });
 }
+
+export type Argument<T> = { readonly ok: true; readonly data: T } | { readonly ok: false; readonly result: OperationResult };
+
+/**
+ * Parses a caller's argument with its schema. Any JS value gets an answer: one whose reading throws
+ * (getters, proxies) is `invalid_request` like one that does not match.
+ */
+export function parseArgument<T>(schema: z.ZodType<T>, value: unknown, operation: Operation, state: WorkerState | null): Argument<T> {
+  try {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? { ok: true, data: parsed.data } : { ok: false, result: invalid(operation, parsed.error, state) };
+  } catch {
+    return { ok: false, result: operationResult(operation, 'invalid_request', state, { message: 'the argument could not be read' }) };
+  }
+}

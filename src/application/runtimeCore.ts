@@ -10,7 +10,7 @@ import type { WorkerCatalogPort } from '../ports/workerCatalogPort.js';
 import { CatalogWriter } from './catalogWriter.js';
 import { GuardedContext } from './guardedContext.js';
 import { LifecycleFeed } from './lifecycleFeed.js';
-import type { RuntimeOptions } from './runtimeOptions.js';
+import type { Profile, RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
 import { WorkerContextSink } from './workerContextSink.js';
 import { WorkerRecord } from './workerRecord.js';
@@ -55,6 +55,11 @@ export class RuntimeCore {
 
   get running(): boolean {
     return this.status === 'running';
+  }
+
+  /** The profile of that name; never a property of Object.prototype (`constructor`, ...). */
+  profile(name: string): Profile | undefined {
+    return Object.hasOwn(this.options.profiles, name) ? this.options.profiles[name] : undefined;
   }
 
   /** True while `record` is the Worker of its id here (not removed, not replaced). */

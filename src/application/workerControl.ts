@@ -5,7 +5,7 @@ import { WorkerMethodSchema } from '../domain/workerMethod.js';
 import { parseSnapshotAnswer, parseSnapshotData } from './backendAnswers.js';
 import { controlOutcome } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
-import { invalid, notFound } from './operationResults.js';
+import { notFound, parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
 
@@ -45,8 +45,8 @@ export class WorkerControl {
   async invokeMethod(workerId: string, method: unknown): Promise<OperationResult> {
     const { core } = this;
     const record = core.workers.get(workerId);
-    const parsed = WorkerMethodSchema.safeParse(method);
-    if (!parsed.success) return invalid('method', parsed.error, record?.state ?? null);
+    const parsed = parseArgument(WorkerMethodSchema, method, 'method', record?.state ?? null);
+    if (!parsed.ok) return parsed.result;
     if (!record) return notFound('method');
     const refusal = core.refuseUnlessConnected('method', record);
     if (refusal) return refusal;

@@ -1,7 +1,7 @@
 import { diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
 import type { CatalogEntry } from '../ports/workerCatalogPort.js';
-import { invalid } from './operationResults.js';
+import { parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import { CreateRequestSchema, type CreateOutcome, type CreateRequest } from './runtimeTypes.js';
 import { WorkerStarter } from './workerStarter.js';
@@ -16,11 +16,11 @@ export class WorkerCreation {
 
   async create(request: CreateRequest = {}): Promise<CreateOutcome> {
     const { core } = this;
-    const parsed = CreateRequestSchema.safeParse(request);
-    if (!parsed.success) return { result: invalid('create', parsed.error, null), worker: null };
+    const parsed = parseArgument(CreateRequestSchema, request, 'create', null);
+    if (!parsed.ok) return { result: parsed.result, worker: null };
     const { workerId, profile: profileName, displayName } = parsed.data;
     if (core.status !== 'running') return { result: operationResult('create', 'runtime_stopped', null), worker: null };
-    const profile = core.options.profiles[profileName];
+    const profile = core.profile(profileName);
     if (!profile) {
       return { result: operationResult('create', 'profile_unknown', null, { message: `no profile named ${profileName}` }), worker: null };
     }
@@ -63,7 +63,7 @@ export class WorkerCreation {
       core.changed(record);
       return operationResult('restore', 'already_stopped', record.state);
     }
-    const profile = core.options.profiles[entry.profile];
+    const profile = core.profile(entry.profile);
     const backend = profile?.backend == null ? undefined : core.backends.get(profile.backend);
     if (!profile || !backend) {
       const why = diagnostic(profile ? 'backend_not_configured' : 'profile_unknown', `profile ${entry.profile} cannot execute Workers here`);

@@ -1,4 +1,5 @@
 import { toBrowserEvent } from '../domain/browserFrame.js';
+import { z } from 'zod';
 import { decodeCursor } from '../domain/cursor.js';
 import { operationResult } from '../domain/executionResult.js';
 import type { WorkerProjection } from '../domain/projection.js';
@@ -6,11 +7,27 @@ import { deriveTranscript } from '../domain/transcript.js';
 import { RuntimeIdSchema, WorkerIdSchema, type WorkerRef } from '../domain/workerRef.js';
 import type { WorkerState } from '../domain/workerState.js';
 import type { LifecycleSubscription } from './lifecycleFeed.js';
-import { notFound } from './operationResults.js';
+import { notFound, parseArgument } from './operationResults.js';
+import { CatalogEntrySchema, type CatalogEntry } from '../ports/workerCatalogPort.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { ObserveOutcome, RuntimeSummary, TranscriptOutcome } from './runtimeTypes.js';
 
 const TRANSCRIPT_PAGE = 1000;
+
+export interface ObserveOptions {
+  readonly after?: string | null;
+  readonly queueLimit?: number;
+}
+
+const ObserveOptionsSchema = z.object({
+  after: z
+    .string()
+    .refine((cursor) => decodeCursor(cursor) !== null, 'not a cursor')
+    .nullish(),
+  queueLimit: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+const ForeignRefSchema = z.object({ runtimeId: RuntimeIdSchema, workerId: WorkerIdSchema });
 
 /** The observation use cases: projections, observation streams, transcripts, lifecycle, summary. */
 export class WorkerObservation {
@@ -24,27 +41,35 @@ export class WorkerObservation {
     return [...this.core.workers.values()].map((record) => record.projection);
   }
 
-  observe(workerId: string, options: { after?: string | null; queueLimit?: number } = {}): ObserveOutcome {
+  observe(workerId: string, options: ObserveOptions | null = {}): ObserveOutcome {
     const record = this.core.workers.get(workerId);
     if (!record) return { ok: false, result: notFound('observe') };
-    if (options.after != null && decodeCursor(options.after) === null) {
-      return { ok: false, result: operationResult('observe', 'invalid_request', record.state, { message: 'not a cursor' }) };
-    }
-    return { ok: true, subscription: this.core.ports.reader.subscribe(record.ref, options) };
+    const parsed = parseArgument(ObserveOptionsSchema, options ?? {}, 'observe', record.state);
+    if (!parsed.ok) return parsed;
+    return { ok: true, subscription: this.core.ports.reader.subscribe(record.ref, parsed.data) };
   }
 
-  async observeAcross(ref: WorkerRef, options: { after?: string | null; queueLimit?: number } = {}): Promise<ObserveOutcome> {
+  async observeAcross(ref: WorkerRef, options: ObserveOptions | null = {}): Promise<ObserveOutcome> {
     const { core } = this;
-    if (ref.runtimeId === core.runtimeId) return this.observe(ref.workerId, options);
-    if (!RuntimeIdSchema.safeParse(ref.runtimeId).success || !WorkerIdSchema.safeParse(ref.workerId).success) {
-      return { ok: false, result: operationResult('observe', 'invalid_request', null, { message: 'not a Worker reference' }) };
-    }
-    const entry = await core.ports.catalog.get(ref.runtimeId, ref.workerId).catch(() => null);
+    const target = parseArgument(ForeignRefSchema, ref, 'observe', null);
+    if (!target.ok) return { ok: false, result: operationResult('observe', 'invalid_request', null, { message: 'not a Worker reference' }) };
+    const { runtimeId, workerId } = target.data;
+    if (runtimeId === core.runtimeId) return this.observe(workerId, options);
+    const entry = await this.catalogEntry(runtimeId, workerId);
     if (!entry) return { ok: false, result: notFound('observe') };
-    if (options.after != null && decodeCursor(options.after) === null) {
-      return { ok: false, result: operationResult('observe', 'invalid_request', entry.state, { message: 'not a cursor' }) };
+    const parsed = parseArgument(ObserveOptionsSchema, options ?? {}, 'observe', entry.state);
+    if (!parsed.ok) return parsed;
+    return { ok: true, subscription: core.ports.reader.subscribe(Object.freeze({ runtimeId, workerId }), parsed.data) };
+  }
+
+  /** Another Runtime's catalog entry, parsed (the catalog is a port: its answers are checked too); null if none or unreadable. */
+  private async catalogEntry(runtimeId: string, workerId: string): Promise<CatalogEntry | null> {
+    try {
+      const parsed = CatalogEntrySchema.safeParse(await this.core.ports.catalog.get(runtimeId, workerId));
+      return parsed.success && parsed.data.workerId === workerId ? parsed.data : null;
+    } catch {
+      return null;
     }
-    return { ok: true, subscription: core.ports.reader.subscribe({ runtimeId: ref.runtimeId, workerId: ref.workerId }, options) };
   }
 
   async transcript(workerId: string): Promise<TranscriptOutcome> {
@@ -64,7 +89,8 @@ export class WorkerObservation {
   }
 
   lifecycle(after?: string | null): LifecycleSubscription {
-    return this.core.feed.subscribe(after);
+    // Anything but a string cursor or nothing is a cursor of no epoch: the subscriber gets `reset`.
+    return this.core.feed.subscribe(typeof after === 'string' || after == null ? after : '');
   }
 
   profiles(): RuntimeSummary['profiles'] {
