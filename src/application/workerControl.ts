@@ -1,19 +1,22 @@
 import { toBrowserEvent } from '../domain/browserFrame.js';
-import { diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult, type Reason, type ResultDetails } from '../domain/executionResult.js';
 import { WorkerMethodSchema } from '../domain/workerMethod.js';
 import { parseSnapshotAnswer, parseSnapshotData } from './backendAnswers.js';
+import { callBackend } from './backendCall.js';
 import { controlOutcome } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
 import { notFound, parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
+import { WorkerStopper } from './workerStopper.js';
 
-/** The control use cases: stop, cancel, methods, snapshot, remove, and the Runtime's shutdown. */
+/** The control use cases: stop, cancel, methods, snapshot, remove. */
 export class WorkerControl {
-  private shutdownDone: Promise<void> | null = null;
+  readonly stopper: WorkerStopper;
 
-  constructor(private readonly core: RuntimeCore) {}
+  constructor(private readonly core: RuntimeCore) {
+    this.stopper = new WorkerStopper(core);
+  }
 
   async stop(workerId: string): Promise<OperationResult> {
     const record = this.core.workers.get(workerId);
@@ -26,7 +29,7 @@ export class WorkerControl {
       case 'stopping':
         return operationResult('stop', 'worker_stopping', record.state);
     }
-    return this.core.track(this.stopRecord(record));
+    return this.core.track(this.stopper.stop(record));
   }
 
   async cancel(workerId: string): Promise<OperationResult> {
@@ -37,8 +40,9 @@ export class WorkerControl {
     if (refusal) return refusal;
     const backend = record.backend!;
     if (!backend.cancel) return operationResult('cancel', 'operation_unsupported', record.state);
-    if (record.runState === 'idle' && !record.inFlight) return operationResult('cancel', 'not_running', record.state);
-    const settled = await withDeadline(core.ports.clock, core.options.deadlines.cancelMs, (signal) => backend.cancel!(record.handle, signal));
+    if (record.runState === 'idle' && !record.inFlight && !record.awaits('input')) return operationResult('cancel', 'not_running', record.state);
+    const settled = await callBackend(core.ports.clock, record, 'cancel', core.options.deadlines.cancelMs, (signal) => backend.cancel!(record.handle, signal));
+    if (settled.kind === 'outstanding') return outstanding('cancel', record);
     return controlOutcome('cancel', settled, record.state, 'cancelled', 'cancel_timeout');
   }
 
@@ -52,9 +56,10 @@ export class WorkerControl {
     if (refusal) return refusal;
     const backend = record.backend!;
     if (!backend.dispatchMethod) return operationResult('method', 'operation_unsupported', record.state);
-    const settled = await withDeadline(core.ports.clock, core.options.deadlines.methodMs, (signal) =>
+    const settled = await callBackend(core.ports.clock, record, 'method', core.options.deadlines.methodMs, (signal) =>
       backend.dispatchMethod!(record.handle, parsed.data, signal),
     );
+    if (settled.kind === 'outstanding') return outstanding('method', record);
     return controlOutcome('method', settled, record.state, 'dispatched', 'method_timeout');
   }
 
@@ -66,7 +71,10 @@ export class WorkerControl {
     if (refusal) return { result: refusal, snapshot: null };
     const backend = record.backend!;
     if (!backend.snapshot) return { result: operationResult('snapshot', 'operation_unsupported', record.state), snapshot: null };
-    const settled = await withDeadline(core.ports.clock, core.options.deadlines.snapshotMs, (signal) => backend.snapshot!(record.handle, signal));
+    const settled = await callBackend(core.ports.clock, record, 'snapshot', core.options.deadlines.snapshotMs, (signal) =>
+      backend.snapshot!(record.handle, signal),
+    );
+    if (settled.kind === 'outstanding') return { result: outstanding('snapshot', record), snapshot: null };
     if (settled.kind !== 'ok') return { result: controlOutcome('snapshot', settled, record.state, 'snapshot', 'snapshot_timeout'), snapshot: null };
     const answer = parseSnapshotAnswer(settled.value);
     const refused = (reason: Reason, details: ResultDetails = {}) => ({ result: operationResult('snapshot', reason, record.state, details), snapshot: null });
@@ -83,17 +91,22 @@ export class WorkerControl {
     return { result: operationResult('snapshot', 'snapshot', record.state), snapshot: toBrowserEvent(parsed.event).data as Record<string, unknown> };
   }
 
+  /**
+   * Forgets a Worker that is not live. A connected Worker whose backend cannot stop it (no `stop`,
+   * or it answered `unsupported`) is released instead: its context is revoked (the backend's signal
+   * fires) and it is forgotten, so no Worker is unremovable.
+   */
   async remove(workerId: string): Promise<OperationResult> {
     const { core } = this;
     const record = core.workers.get(workerId);
     if (!record) return notFound('remove');
-    if (record.phase === 'starting' || record.phase === 'connected' || record.phase === 'stopping') {
-      return operationResult('remove', 'worker_live', record.state, { message: 'stop the Worker before removing it' });
-    }
-    if (record.hasHandle && record.backend?.stop) {
+    const live = record.phase === 'starting' || record.phase === 'stopping' || (record.phase === 'connected' && this.stopper.canStop(record));
+    if (live) return operationResult('remove', 'worker_live', record.state, { message: 'stop the Worker before removing it' });
+    if (record.phase !== 'connected' && record.hasHandle && record.backend?.stop && !record.awaits('stop')) {
       const backend = record.backend;
       await withDeadline(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
     }
+    if (!core.isCurrent(record)) return notFound('remove');
     record.detach();
     core.workers.delete(workerId);
     core.catalogWriter.write(workerId, () => null);
@@ -101,59 +114,8 @@ export class WorkerControl {
     core.feed.emit({ type: 'worker_removed', worker: record.projection });
     return operationResult('remove', 'removed', null);
   }
+}
 
-  shutdown(): Promise<void> {
-    this.shutdownDone ??= this.runShutdown();
-    return this.shutdownDone;
-  }
-
-  private async runShutdown(): Promise<void> {
-    const { core } = this;
-    core.status = 'stopping';
-    await Promise.allSettled([...core.pending]);
-    await core.catalogWriter.flush();
-    core.persisting = false;
-    const live = [...core.workers.values()].filter((r) => r.hasHandle && r.phase !== 'stopped' && r.phase !== 'stopping');
-    await Promise.allSettled(live.map((record) => this.stopRecord(record)));
-    await Promise.allSettled([...core.pending]);
-    for (const record of core.workers.values()) record.context?.revoke();
-    const { stopMs } = core.options.deadlines;
-    await Promise.allSettled(
-      [...core.backends.values()].map((b) => (b.dispose ? withDeadline(core.ports.clock, stopMs, (signal) => b.dispose!(signal)) : null)),
-    );
-    await core.ports.reader.close();
-    core.feed.close();
-    core.status = 'stopped';
-  }
-
-  private async stopRecord(record: WorkerRecord): Promise<OperationResult> {
-    const { core } = this;
-    const backend = record.backend;
-    if (!record.hasHandle || !backend) {
-      record.detach();
-      record.phase = 'stopped';
-      core.changed(record);
-      return operationResult('stop', 'stopped', record.state);
-    }
-    if (!backend.stop) return operationResult('stop', 'operation_unsupported', record.state);
-    const before = record.phase;
-    record.phase = 'stopping';
-    core.changed(record);
-    const settled = await withDeadline(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
-    const result = controlOutcome('stop', settled, null, 'stopped', 'stop_timeout');
-    if (result.outcome === 'accepted') {
-      record.detach();
-      record.phase = 'stopped';
-      record.diagnostic = null;
-    } else if (result.outcome === 'errored') {
-      // The execution's condition is unknown: keep the handle (a later stop or shutdown retries it).
-      record.context?.revoke();
-      record.phase = 'errored';
-      record.diagnostic = diagnostic(result.reason, result.message ?? 'stop failed');
-    } else {
-      record.phase = before;
-    }
-    core.changed(record);
-    return { ...result, state: record.state };
-  }
+function outstanding(operation: 'cancel' | 'method' | 'snapshot', record: WorkerRecord): OperationResult {
+  return operationResult(operation, 'call_outstanding', record.state, { message: `an earlier ${operation} has not been answered yet` });
 }

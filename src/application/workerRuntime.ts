@@ -12,6 +12,7 @@ import { InputDispatch } from './inputDispatch.js';
 import type { LifecycleSubscription } from './lifecycleFeed.js';
 import { RuntimeCore } from './runtimeCore.js';
 import { RuntimeOptions } from './runtimeOptions.js';
+import { RuntimeShutdown } from './runtimeShutdown.js';
 import type { CreateOutcome, CreateRequest, ObserveOutcome, RuntimeSummary, TranscriptOutcome } from './runtimeTypes.js';
 import { WorkerControl } from './workerControl.js';
 import { WorkerCreation } from './workerCreation.js';
@@ -30,6 +31,7 @@ export class WorkerRuntime {
   private readonly input: InputDispatch;
   private readonly control: WorkerControl;
   private readonly observation: WorkerObservation;
+  private readonly stopping: RuntimeShutdown;
   private readonly core: RuntimeCore;
 
   constructor(
@@ -46,6 +48,7 @@ export class WorkerRuntime {
     this.input = new InputDispatch(this.core);
     this.control = new WorkerControl(this.core);
     this.observation = new WorkerObservation(this.core);
+    this.stopping = new RuntimeShutdown(this.core, this.control.stopper);
   }
 
   get runtimeId(): string {
@@ -144,6 +147,6 @@ export class WorkerRuntime {
    * subscription with a final frame. Idempotent.
    */
   shutdown(): Promise<void> {
-    return this.control.shutdown();
+    return this.stopping.run();
   }
 }

@@ -1,0 +1,76 @@
+import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
+import { operationResult, type OperationResult } from '../domain/executionResult.js';
+import { callBackend } from './backendCall.js';
+import { controlOutcome } from './backendOutcome.js';
+import type { Settled } from './deadline.js';
+import type { RuntimeCore } from './runtimeCore.js';
+import type { WorkerRecord } from './workerRecord.js';
+
+/**
+ * Stops one Worker's execution through its backend, with the stop deadline. The Worker is `stopping`
+ * while the call is in flight, but that is announced (lifecycle change, `updatedAt`) only once the
+ * backend has not answered within the current turn: a stop it refuses at once leaves no trace.
+ */
+export class WorkerStopper {
+  constructor(private readonly core: RuntimeCore) {}
+
+  /** Whether the backend can stop this Worker at all (it has `stop`, and did not answer it `unsupported`). */
+  canStop(record: WorkerRecord): boolean {
+    return record.backend?.stop !== undefined && !record.stopUnsupported;
+  }
+
+  async stop(record: WorkerRecord): Promise<OperationResult> {
+    const { core } = this;
+    const backend = record.backend;
+    if (!record.hasHandle || !backend) {
+      this.release(record);
+      return operationResult('stop', 'stopped', record.state);
+    }
+    if (!backend.stop) return operationResult('stop', 'operation_unsupported', record.state);
+    if (record.awaits('stop')) return operationResult('stop', 'call_outstanding', record.state, { message: 'an earlier stop has not been answered yet' });
+    const before = record.phase;
+    record.phase = 'stopping';
+    let announced = false;
+    const cancelAnnouncement = core.ports.clock.setTimer(0, () => {
+      if (record.phase !== 'stopping') return;
+      announced = true;
+      core.changed(record);
+    });
+    const settled = await callBackend(core.ports.clock, record, 'stop', core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal), {
+      onLate: (late) => this.reconcile(record, late),
+    });
+    cancelAnnouncement();
+    const result = controlOutcome('stop', settled.kind === 'outstanding' ? { kind: 'timeout' } : settled, null, 'stopped', 'stop_timeout');
+    if (result.outcome === 'accepted') {
+      this.release(record);
+    } else if (result.outcome === 'errored') {
+      // The execution's condition is unknown: keep the handle (a later stop, remove or shutdown deals with it).
+      record.context?.revoke();
+      record.phase = 'errored';
+      record.diagnostic = diagnostic(result.reason, result.message ?? 'stop failed');
+      core.changed(record);
+    } else {
+      record.phase = before;
+      if (result.reason === 'operation_unsupported') record.stopUnsupported = true;
+      if (announced) core.changed(record);
+    }
+    return { ...result, state: record.state };
+  }
+
+  /** The Worker's execution is over for the Runtime: no handle, context revoked, `stopped` (with `why`, if said). */
+  release(record: WorkerRecord, why: Diagnostic | null = null): void {
+    record.detach();
+    record.phase = 'stopped';
+    record.diagnostic = why;
+    this.core.changed(record);
+  }
+
+  /** A stop that timed out answered after all: `done` stops the errored Worker; anything else says why it did not. */
+  private reconcile(record: WorkerRecord, late: Exclude<Settled<unknown>, { kind: 'timeout' }>): void {
+    if (!this.core.isCurrent(record) || record.phase !== 'errored') return;
+    const result = controlOutcome('stop', late, null, 'stopped', 'stop_timeout');
+    if (result.outcome === 'accepted') return this.release(record);
+    record.diagnostic = diagnostic(result.reason, result.message ?? 'the backend did not stop the Worker');
+    this.core.changed(record);
+  }
+}
