@@ -44,9 +44,13 @@ export class RuntimeCore {
     backends: readonly ExecutionBackendPort[],
     readonly ports: RuntimePorts,
   ) {
-    for (const backend of backends) this.backends.set(backend.backendId, backend);
+    for (const backend of backends) {
+      // The composition root refuses this with a ConfigError; a Runtime built otherwise must not guess either.
+      if (this.backends.has(backend.backendId)) throw new Error(`two execution backends share backendId "${backend.backendId}"`);
+      this.backends.set(backend.backendId, backend);
+    }
     this.catalogWriter = new CatalogWriter(ports.catalog, options.runtimeId);
-    this.feed = new LifecycleFeed(ports.ids.epoch(), options.lifecycleRetention);
+    this.feed = new LifecycleFeed(ports.ids.epoch(), options.lifecycleRetention, options.lifecycleSubscriberQueue);
   }
 
   get runtimeId(): string {

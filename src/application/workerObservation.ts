@@ -27,6 +27,9 @@ const ObserveOptionsSchema = z.object({
   queueLimit: z.number().int().min(1).max(1_000_000).optional(),
 });
 
+/** A bad queue limit falls back to the Runtime's default (a lifecycle subscription has no result to refuse with). */
+const LifecycleOptionsSchema = z.object({ queueLimit: z.number().int().min(1).max(1_000_000).optional() });
+
 const ForeignRefSchema = z.object({ runtimeId: RuntimeIdSchema, workerId: WorkerIdSchema });
 
 /** The observation use cases: projections, observation streams, transcripts, lifecycle, summary. */
@@ -88,9 +91,11 @@ export class WorkerObservation {
     return { ok: true, entries: deriveTranscript(safe), complete: observations.length === 0 || observations[0]!.sequence === 1 };
   }
 
-  lifecycle(after?: string | null): LifecycleSubscription {
+  lifecycle(after?: string | null, options?: { readonly queueLimit?: number }): LifecycleSubscription {
     // Anything but a string cursor or nothing is a cursor of no epoch: the subscriber gets `reset`.
-    return this.core.feed.subscribe(typeof after === 'string' || after == null ? after : '');
+    const cursor = typeof after === 'string' || after == null ? after : '';
+    const parsed = parseArgument(LifecycleOptionsSchema, options ?? {}, 'observe', null);
+    return this.core.feed.subscribe(cursor, parsed.ok ? parsed.data.queueLimit : undefined);
   }
 
   profiles(): RuntimeSummary['profiles'] {

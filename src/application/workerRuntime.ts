@@ -129,9 +129,13 @@ export class WorkerRuntime {
     return this.observation.transcript(workerId);
   }
 
-  /** Lifecycle changes (created, changed, removed) as projections; resumable with a lifecycle cursor. */
-  lifecycle(after?: string | null): LifecycleSubscription {
-    return this.observation.lifecycle(after);
+  /**
+   * Lifecycle changes (created, changed, removed) as projections; resumable with a lifecycle cursor.
+   * `queueLimit`: unread changes this subscriber may hold before `lagged` (default: the Runtime's
+   * `lifecycleSubscriberQueue`).
+   */
+  lifecycle(after?: string | null, options?: { readonly queueLimit?: number }): LifecycleSubscription {
+    return this.observation.lifecycle(after, options);
   }
 
   profiles(): RuntimeSummary['profiles'] {

@@ -38,7 +38,7 @@ describe('invariant 2: the Runtime authors no protocol events', () => {
     await runtime.create({ workerId: 'w', profile: 'fake' });
     const lifecycle = runtime.lifecycle();
     await runtime.stop('w');
-    const frames = await takeUntil(lifecycle as never, (f: { change?: { worker: { state: string } } }) => f.change?.worker.state === 'stopped');
+    const frames = await takeUntil(lifecycle as never, (f: { type: string; change?: { worker: { state: string } } }) => f.change?.worker.state === 'stopped');
     expect(frames.map((f) => (f as unknown as { change: { worker: { state: string } } }).change.worker.state)).toEqual(['stopping', 'stopped']);
   });
 
