@@ -1,10 +1,15 @@
+import { z } from 'zod';
 import { diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
-import type { CatalogEntry } from '../ports/workerCatalogPort.js';
+import { WorkerIdSchema } from '../domain/workerRef.js';
+import { CatalogEntrySchema, type CatalogEntry } from '../ports/workerCatalogPort.js';
 import { parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import { CreateRequestSchema, type CreateOutcome, type CreateRequest } from './runtimeTypes.js';
 import { WorkerStarter } from './workerStarter.js';
+
+/** A catalog entry the Runtime can bring back: its Worker id is one the Runtime could have made. */
+const RestorableEntrySchema = CatalogEntrySchema.extend({ workerId: WorkerIdSchema });
 
 /** The create and restore use cases: reserve a Worker, spawn (or reattach) its execution, commit. */
 export class WorkerCreation {
@@ -39,18 +44,35 @@ export class WorkerCreation {
     }
     record.backend = backend;
     record.context = core.contextFor(record);
-    const result = await core.track(
-      this.starter.spawn(record, { profile: profileName, profileOptions: profile.options, displayName: record.displayName }, () =>
-        core.running && core.isCurrent(record),
-      ),
-    );
+    // Frozen like every ref handed to an adapter: a backend cannot change what later spawns are asked.
+    const spawnRequest = Object.freeze({ profile: profileName, profileOptions: profile.options, displayName: record.displayName });
+    const result = await core.track(this.starter.spawn(record, spawnRequest, () => core.running && core.isCurrent(record)));
     return { result, worker: core.isCurrent(record) ? record.projection : null };
   }
 
+  /**
+   * Restores every catalog entry of this Runtime not here yet. The catalog is a port too: its answer
+   * is parsed, an entry that does not parse (or repeats a Worker id) is skipped and said so by a
+   * result of its own (`backend_protocol_error`, state null). Rejects if the catalog is unreachable.
+   */
   async restoreWorkers(): Promise<OperationResult[]> {
     const { core } = this;
-    const entries = await core.ports.catalog.load(core.runtimeId);
-    return Promise.all(entries.filter((e) => !core.workers.has(e.workerId)).map((e) => core.track(this.restoreOne(e))));
+    const loaded: unknown = await core.ports.catalog.load(core.runtimeId);
+    if (!core.running) return [operationResult('restore', 'runtime_stopped', null)];
+    const entries = parseArgument(z.array(z.unknown()), loaded, 'restore', null);
+    if (!entries.ok) return [operationResult('restore', 'backend_protocol_error', null, { message: 'the catalog answered something that is not a list of entries' })];
+    const seen = new Set<string>();
+    const results: Promise<OperationResult>[] = [];
+    for (const raw of entries.data) {
+      const entry = parseArgument(RestorableEntrySchema, raw, 'restore', null);
+      if (!entry.ok || seen.has(entry.data.workerId)) {
+        results.push(Promise.resolve(operationResult('restore', 'backend_protocol_error', null, { message: 'a catalog entry could not be read; it was skipped' })));
+        continue;
+      }
+      seen.add(entry.data.workerId);
+      if (!core.workers.has(entry.data.workerId)) results.push(core.track(this.restoreOne(entry.data)));
+    }
+    return Promise.all(results);
   }
 
   private async restoreOne(entry: CatalogEntry): Promise<OperationResult> {
@@ -72,7 +94,7 @@ export class WorkerCreation {
     }
     record.backend = backend;
     record.context = core.contextFor(record);
-    const request = { profile: entry.profile, profileOptions: profile.options, displayName: entry.displayName, restoreToken: entry.restoreToken };
+    const request = Object.freeze({ profile: entry.profile, profileOptions: profile.options, displayName: entry.displayName, restoreToken: entry.restoreToken });
     return this.starter.restore(record, request, () => core.running && core.isCurrent(record));
   }
 }
