@@ -72,7 +72,9 @@ export class WorkerRuntime {
 
   /**
    * Submits one input. Accepted only for a connected, idle Worker, once the backend acknowledged the
-   * Runtime's own submission id; racing callers get `busy` (single flight).
+   * Runtime's own submission id; racing callers get `busy` (single flight). A dispatch past its
+   * deadline is `errored` (`dispatch_timeout`) and the Worker stays `busy` until the backend answers
+   * it; that late answer is reconciled (see `ExecutionBackendPort.dispatchInput`).
    */
   submitInput(workerId: string, input: unknown): Promise<OperationResult> {
     return this.input.submitInput(workerId, input);
@@ -98,7 +100,11 @@ export class WorkerRuntime {
     return this.control.snapshot(workerId);
   }
 
-  /** Forgets a Worker that is not live (stopped, unavailable, errored); its stream ends. */
+  /**
+   * Forgets a Worker that is not live (stopped, unavailable, errored); its stream ends. A connected
+   * Worker whose backend cannot stop it (no `stop`, or it answered `unsupported`) is released (its
+   * context revoked) and forgotten too; any other live Worker must be stopped first (`worker_live`).
+   */
   remove(workerId: string): Promise<OperationResult> {
     return this.control.remove(workerId);
   }
@@ -147,8 +153,9 @@ export class WorkerRuntime {
   }
 
   /**
-   * Stops every live execution through its backend (same deadlines), disposes backends, ends every
-   * subscription with a final frame. Idempotent.
+   * Stops every live execution through its backend (same deadlines), releases what a backend could
+   * not stop (context revoked, `stopped` with diagnostic `execution_released`), disposes backends,
+   * ends every subscription with a final frame. Every Worker ends in a final state. Idempotent.
    */
   shutdown(): Promise<void> {
     return this.stopping.run();
