@@ -2,9 +2,8 @@ import { diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
 import { WorkerInputSchema } from '../domain/workerInput.js';
 import { parseDispatchAnswer } from './backendAnswers.js';
-import { callBackend } from './backendCall.js';
+import { BackendCall, type LateOutcome } from './backendCall.js';
 import { backendText, thrownMessage } from './backendOutcome.js';
-import type { Settled } from './deadline.js';
 import { notFound, parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
@@ -34,20 +33,11 @@ export class InputDispatch {
     const versionBefore = record.runStateVersion;
     const backend = record.backend!;
     try {
-      const settled = await callBackend(
+      const settled = await new DispatchCall(this, record, submissionId, versionBefore).run(
         core.ports.clock,
-        record,
-        'input',
         core.options.deadlines.dispatchMs,
         (signal) => backend.dispatchInput(record.handle, parsed.data, submissionId, signal),
-        {
-          controller: record.dispatchControl(),
-          // The backend may be running it: busy, so nothing else is dispatched until it answers.
-          onTimeout: () => {
-            if (record.runStateVersion === versionBefore) core.setRunState(record, 'busy');
-          },
-          onLate: (late) => this.reconcile(record, submissionId, versionBefore, late),
-        },
+        record.dispatchControl(),
       );
       if (settled.kind === 'outstanding') return operationResult('input', 'run_in_flight', record.state);
       if (settled.kind === 'timeout') {
@@ -85,12 +75,17 @@ export class InputDispatch {
     }
   }
 
+  /** A dispatch timed out: the input may be running, so the Worker is busy and takes nothing else. */
+  timedOut(record: WorkerRecord): void {
+    this.core.setRunState(record, 'busy');
+  }
+
   /**
    * The answer of a dispatch that timed out. Committed: the run state follows the answer (unless
    * events already moved it) and the Worker says the input was committed late. Anything else: the
    * input never ran, the Worker is idle again (unless events say otherwise) and says so.
    */
-  private reconcile(record: WorkerRecord, submissionId: string, versionBefore: number, late: Exclude<Settled<unknown>, { kind: 'timeout' }>): void {
+  reconcile(record: WorkerRecord, submissionId: string, versionBefore: number, late: LateOutcome<unknown>): void {
     const { core } = this;
     if (!core.isCurrent(record)) return;
     const answer = late.kind === 'ok' ? parseDispatchAnswer(late.value) : null;
@@ -103,5 +98,25 @@ export class InputDispatch {
       ? diagnostic('input_committed_late', 'an input whose dispatch timed out was committed late; its run goes on', 'warning')
       : diagnostic('input_not_committed', 'an input whose dispatch timed out was not committed', 'info');
     core.changed(record);
+  }
+}
+
+/** One dispatch: past its deadline the Worker is busy (the backend may be running it) until it answers. */
+class DispatchCall extends BackendCall<unknown> {
+  constructor(
+    private readonly dispatcher: InputDispatch,
+    record: WorkerRecord,
+    private readonly submissionId: string,
+    private readonly versionBefore: number,
+  ) {
+    super(record, 'input');
+  }
+
+  protected override timedOut(): void {
+    if (this.record.runStateVersion === this.versionBefore) this.dispatcher.timedOut(this.record);
+  }
+
+  protected override settledLate(late: LateOutcome<unknown>): void {
+    this.dispatcher.reconcile(this.record, this.submissionId, this.versionBefore, late);
   }
 }

@@ -2,7 +2,7 @@ import { toBrowserEvent } from '../domain/browserFrame.js';
 import { operationResult, type OperationResult, type Reason, type ResultDetails } from '../domain/executionResult.js';
 import { WorkerMethodSchema } from '../domain/workerMethod.js';
 import { parseSnapshotAnswer, parseSnapshotData } from './backendAnswers.js';
-import { callBackend } from './backendCall.js';
+import { BackendCall } from './backendCall.js';
 import { controlOutcome } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
 import { notFound, parseArgument } from './operationResults.js';
@@ -41,7 +41,7 @@ export class WorkerControl {
     const backend = record.backend!;
     if (!backend.cancel) return operationResult('cancel', 'operation_unsupported', record.state);
     if (record.runState === 'idle' && !record.inFlight && !record.awaits('input')) return operationResult('cancel', 'not_running', record.state);
-    const settled = await callBackend(core.ports.clock, record, 'cancel', core.options.deadlines.cancelMs, (signal) => backend.cancel!(record.handle, signal));
+    const settled = await new BackendCall<unknown>(record, 'cancel').run(core.ports.clock, core.options.deadlines.cancelMs, (signal) => backend.cancel!(record.handle, signal));
     if (settled.kind === 'outstanding') return outstanding('cancel', record);
     return controlOutcome('cancel', settled, record.state, 'cancelled', 'cancel_timeout');
   }
@@ -56,7 +56,7 @@ export class WorkerControl {
     if (refusal) return refusal;
     const backend = record.backend!;
     if (!backend.dispatchMethod) return operationResult('method', 'operation_unsupported', record.state);
-    const settled = await callBackend(core.ports.clock, record, 'method', core.options.deadlines.methodMs, (signal) =>
+    const settled = await new BackendCall<unknown>(record, 'method').run(core.ports.clock, core.options.deadlines.methodMs, (signal) =>
       backend.dispatchMethod!(record.handle, parsed.data, signal),
     );
     if (settled.kind === 'outstanding') return outstanding('method', record);
@@ -71,7 +71,7 @@ export class WorkerControl {
     if (refusal) return { result: refusal, snapshot: null };
     const backend = record.backend!;
     if (!backend.snapshot) return { result: operationResult('snapshot', 'operation_unsupported', record.state), snapshot: null };
-    const settled = await callBackend(core.ports.clock, record, 'snapshot', core.options.deadlines.snapshotMs, (signal) =>
+    const settled = await new BackendCall<unknown>(record, 'snapshot').run(core.ports.clock, core.options.deadlines.snapshotMs, (signal) =>
       backend.snapshot!(record.handle, signal),
     );
     if (settled.kind === 'outstanding') return { result: outstanding('snapshot', record), snapshot: null };

@@ -1,8 +1,7 @@
 import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
-import { callBackend } from './backendCall.js';
+import { BackendCall, type LateOutcome } from './backendCall.js';
 import { controlOutcome } from './backendOutcome.js';
-import type { Settled } from './deadline.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
 
@@ -36,9 +35,7 @@ export class WorkerStopper {
       announced = true;
       core.changed(record);
     });
-    const settled = await callBackend(core.ports.clock, record, 'stop', core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal), {
-      onLate: (late) => this.reconcile(record, late),
-    });
+    const settled = await new StopCall(record, this).run(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
     cancelAnnouncement();
     const result = controlOutcome('stop', settled.kind === 'outstanding' ? { kind: 'timeout' } : settled, null, 'stopped', 'stop_timeout');
     if (result.outcome === 'accepted') {
@@ -66,11 +63,25 @@ export class WorkerStopper {
   }
 
   /** A stop that timed out answered after all: `done` stops the errored Worker; anything else says why it did not. */
-  private reconcile(record: WorkerRecord, late: Exclude<Settled<unknown>, { kind: 'timeout' }>): void {
+  reconcile(record: WorkerRecord, late: LateOutcome<unknown>): void {
     if (!this.core.isCurrent(record) || record.phase !== 'errored') return;
     const result = controlOutcome('stop', late, null, 'stopped', 'stop_timeout');
     if (result.outcome === 'accepted') return this.release(record);
     record.diagnostic = diagnostic(result.reason, result.message ?? 'the backend did not stop the Worker');
     this.core.changed(record);
+  }
+}
+
+/** A stop whose late answer the stopper reconciles. */
+class StopCall extends BackendCall<unknown> {
+  constructor(
+    record: WorkerRecord,
+    private readonly stopper: WorkerStopper,
+  ) {
+    super(record, 'stop');
+  }
+
+  protected override settledLate(late: LateOutcome<unknown>): void {
+    this.stopper.reconcile(this.record, late);
   }
 }
