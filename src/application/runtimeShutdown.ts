@@ -1,10 +1,8 @@
-import { diagnostic } from '../domain/diagnostic.js';
 import { withDeadline } from './deadline.js';
 import type { RuntimeCore } from './runtimeCore.js';
-import type { WorkerStopper } from './workerStopper.js';
+import { RELEASED, type WorkerStopper } from './workerStopper.js';
 
 const FINAL: ReadonlySet<string> = new Set(['stopped', 'unavailable', 'errored']);
-const RELEASED = diagnostic('execution_released', 'the Runtime shut down and its backend could not stop this Worker: its execution was released', 'info');
 
 /**
  * The Runtime's shutdown: waits for work in flight, stops every live execution through its backend
@@ -31,7 +29,7 @@ export class RuntimeShutdown {
     await core.catalogWriter.flush();
     core.persisting = false;
     const live = [...core.workers.values()].filter((r) => r.hasHandle && r.phase !== 'stopped' && r.phase !== 'stopping' && !r.awaits('stop'));
-    await Promise.allSettled(live.map((record) => this.stopper.stop(record)));
+    await Promise.allSettled(live.map((record) => this.stopper.stop(record, true)));
     await Promise.allSettled([...core.pending]);
     for (const record of core.workers.values()) {
       if (FINAL.has(record.state)) {

@@ -5,10 +5,15 @@ import { controlOutcome } from './backendOutcome.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
 
+/** Said of a Worker shutdown released without its backend stopping it. */
+export const RELEASED = diagnostic('execution_released', 'the Runtime shut down and its backend could not stop this Worker: its execution was released', 'info');
+
 /**
  * Stops one Worker's execution through its backend, with the stop deadline. The Worker is `stopping`
- * while the call is in flight, but that is announced (lifecycle change, `updatedAt`) only once the
- * backend has not answered within the current turn: a stop it refuses at once leaves no trace.
+ * while the call is in flight. On request, that is announced (lifecycle change, `updatedAt`) only once
+ * the backend has not answered within the current turn, so a stop it refuses at once leaves no trace.
+ * At shutdown it is announced at once: whatever the backend answers, the Worker ends final (a refused
+ * stop releases it).
  */
 export class WorkerStopper {
   constructor(private readonly core: RuntimeCore) {}
@@ -18,7 +23,7 @@ export class WorkerStopper {
     return record.backend?.stop !== undefined && !record.stopUnsupported;
   }
 
-  async stop(record: WorkerRecord): Promise<OperationResult> {
+  async stop(record: WorkerRecord, atShutdown = false): Promise<OperationResult> {
     const { core } = this;
     const backend = record.backend;
     if (!record.hasHandle || !backend) {
@@ -29,12 +34,15 @@ export class WorkerStopper {
     if (record.awaits('stop')) return operationResult('stop', 'call_outstanding', record.state, { message: 'an earlier stop has not been answered yet' });
     const before = record.phase;
     record.phase = 'stopping';
-    let announced = false;
-    const cancelAnnouncement = core.ports.clock.setTimer(0, () => {
-      if (record.phase !== 'stopping') return;
-      announced = true;
-      core.changed(record);
-    });
+    let announced = atShutdown;
+    if (atShutdown) core.changed(record);
+    const cancelAnnouncement = atShutdown
+      ? () => undefined
+      : core.ports.clock.setTimer(0, () => {
+          if (record.phase !== 'stopping') return;
+          announced = true;
+          core.changed(record);
+        });
     const settled = await new StopCall(record, this).run(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
     cancelAnnouncement();
     const result = controlOutcome('stop', settled.kind === 'outstanding' ? { kind: 'timeout' } : settled, null, 'stopped', 'stop_timeout');
@@ -46,6 +54,8 @@ export class WorkerStopper {
       record.phase = 'errored';
       record.diagnostic = diagnostic(result.reason, result.message ?? 'stop failed');
       core.changed(record);
+    } else if (atShutdown) {
+      this.release(record, RELEASED);
     } else {
       record.phase = before;
       if (result.reason === 'operation_unsupported') record.stopUnsupported = true;

@@ -93,8 +93,8 @@ export interface ExecutionBackendPort {
   /**
    * Ends a Worker's execution and releases everything it holds (processes, sockets). Called in any
    * connected state. `done` means nothing of it is left running. While it runs the Worker is
-   * `stopping` (announced only if the answer takes longer than the current turn); `rejected` or
-   * `unsupported` leaves it exactly as it was. A Worker this backend cannot stop (no `stop`, or it
+   * `stopping` (on request, announced only if the answer takes longer than the current turn);
+   * `rejected` or `unsupported` then leaves it exactly as it was (at shutdown, it is released). A Worker this backend cannot stop (no `stop`, or it
    * answered `unsupported`) is released instead by `remove` and by shutdown: its context is revoked
    * (its `signal` fires) and, at shutdown, `dispose` is called; it ends `stopped`.
    */
