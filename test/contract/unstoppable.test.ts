@@ -79,6 +79,18 @@ describe('item 7: Workers whose backend cannot stop them still reach a final sta
     expect(disposed).toBe(1);
   });
 
+  it('at shutdown stopping is announced at once, and a refused stop releases the Worker without going back to its run state', async () => {
+    const hostile = new HostileBackend({ stop: () => Promise.resolve({ status: 'unsupported' }) });
+    const { runtime } = hostileRuntime([hostile]);
+    await runtime.create({ workerId: 'w', profile: 'hostile' });
+    const lifecycle = runtime.lifecycle();
+    await runtime.shutdown();
+    const frames = await lifecycle.nextBatch(100);
+    const states = frames.flatMap((f) => (f.type === 'lifecycle' ? [f.change.worker.state] : []));
+    expect(states).toEqual(['stopping', 'stopped']);
+    expect(runtime.get('w')?.diagnostic?.code).toBe('execution_released');
+  });
+
   it('a Worker starting while shutdown begins ends final too, even when its spawn answer comes late', async () => {
     const hostile = new HostileBackend({ spawn: () => new Promise(() => undefined) });
     const { runtime } = hostileRuntime([hostile], { deadlines: { spawnMs: 30 } });
