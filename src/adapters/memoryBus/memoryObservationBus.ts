@@ -38,6 +38,8 @@ const CLOSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observ
 export class MemoryObservationBus implements ObservationPublisherPort, ObservationReaderPort {
   /** By runtime id, then worker id: keyed by value (a caller may reuse or change a ref object), no key string built per publish. */
   private readonly streams = new Map<string, Map<string, WorkerStream>>();
+  /** The stream looked up last (a publisher sends runs of events for one Worker), matched by value. */
+  private last: WorkerStream | null = null;
   private closed = false;
 
   constructor(
@@ -88,6 +90,7 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
     const byWorker = this.streams.get(runtimeId);
     byWorker?.get(workerId)?.stream.end(reason);
     byWorker?.delete(workerId);
+    this.last = null;
     return Promise.resolve();
   }
 
@@ -99,6 +102,13 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
 
   private streamOf(worker: WorkerRef): WorkerStream {
     const { runtimeId, workerId } = worker;
+    const last = this.last;
+    if (last !== null && last.worker.workerId === workerId && last.worker.runtimeId === runtimeId) return last;
+    this.last = this.lookup(runtimeId, workerId);
+    return this.last;
+  }
+
+  private lookup(runtimeId: string, workerId: string): WorkerStream {
     let byWorker = this.streams.get(runtimeId);
     const found = byWorker?.get(workerId);
     if (found) return found;
