@@ -1,4 +1,10 @@
+import { ContainerModule } from 'inversify';
 import { describe, expect, it } from 'vitest';
+import { MemoryWorkerCatalog } from '../../src/adapters/memoryCatalog/memoryWorkerCatalog.js';
+import { memoryCatalogModule } from '../../src/adapters/memoryCatalog/memoryCatalogModule.js';
+import { WorkerRuntime } from '../../src/application/workerRuntime.js';
+import { createRuntimeContainer } from '../../src/container/createRuntimeContainer.js';
+import { ExecutionBackendPort } from '../../src/ports/executionBackendPort.js';
 import { OperationResultSchema } from '../../src/domain/executionResult.js';
 import { LifecycleChangeSchema, WorkerProjectionSchema } from '../../src/domain/projection.js';
 import { textInput } from '../../src/domain/workerInput.js';
@@ -129,6 +135,26 @@ describe('item 3: backend answers are parsed at the port, copied once, and malfo
     expect(worker).toMatchObject({ state: 'unavailable', diagnostic: { code: 'backend_protocol_error' } });
     for (const change of await lifecycleChanges(runtime)) expect(change.worker.state).not.toBe(PLANTED);
     expectSafe(runtime.list());
+    await runtime.shutdown();
+  });
+
+  it.each([
+    ['a non-enum state', () => Promise.resolve({ status: 'ready', handle: 'h', state: PLANTED })],
+    ['a result whose getters throw', () => Promise.resolve(throwingGetters())],
+  ])('a restore answering %s brings the Worker back unavailable (backend_protocol_error)', async (_name, restore) => {
+    const catalog = new MemoryWorkerCatalog();
+    const now = Date.now();
+    await catalog.save('local', { workerId: 'w', profile: 'hostile', displayName: null, state: 'idle', diagnostic: null, runGeneration: 1, restoreToken: 't', createdAt: now, updatedAt: now });
+    const hostile = new HostileBackend({ restore });
+    const runtime = createRuntimeContainer({
+      runtime: { profiles: { hostile: { backend: 'hostile' } } },
+      catalog: memoryCatalogModule(catalog),
+      backends: [new ContainerModule(({ bind }) => void bind(ExecutionBackendPort).toConstantValue(hostile.port))],
+    }).get(WorkerRuntime);
+    const [result] = await runtime.restoreWorkers();
+    expect(result).toMatchObject({ operation: 'restore', outcome: 'errored', reason: 'backend_protocol_error', state: 'unavailable' });
+    expect(WorkerProjectionSchema.parse(runtime.get('w'))).toMatchObject({ state: 'unavailable', diagnostic: { code: 'backend_protocol_error' } });
+    expectSafe(result, runtime.list());
     await runtime.shutdown();
   });
 
