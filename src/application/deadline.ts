@@ -2,11 +2,18 @@ import type { ClockPort } from '../ports/clockPort.js';
 
 export type Settled<T> = { kind: 'ok'; value: T } | { kind: 'threw'; error: unknown } | { kind: 'timeout' };
 
+/** What happens around a deadline: `onTimeout` runs as it fires, `onLateSettle` with whatever the call settled to after it. */
+export interface DeadlineHooks<T> {
+  onTimeout?(): void;
+  onLateSettle?(outcome: Exclude<Settled<T>, { kind: 'timeout' }>): void;
+}
+
 /**
  * Runs one backend call with a deadline. The call gets an AbortSignal that fires at the deadline; a
  * call that throws (even synchronously) settles as `threw`. A value that arrives after the deadline
  * goes to `onLate` (so a late spawn can be stopped, never orphaned). A caller on a hot path may pass a
- * controller it reuses for sequential calls until one is aborted.
+ * controller it reuses for sequential calls until one is aborted. `hooks` see the timeout as it fires
+ * and any late outcome (a late throw too), in that order.
  */
 export function withDeadline<T>(
   clock: ClockPort,
@@ -14,6 +21,7 @@ export function withDeadline<T>(
   call: (signal: AbortSignal) => Promise<T>,
   onLate?: (value: T) => void,
   controller: AbortController = new AbortController(),
+  hooks?: DeadlineHooks<T>,
 ): Promise<Settled<T>> {
   return new Promise<Settled<T>>((resolve) => {
     let settled = false;
@@ -21,11 +29,13 @@ export function withDeadline<T>(
       if (settled) return;
       settled = true;
       controller.abort(new Error('deadline exceeded'));
+      hooks?.onTimeout?.();
       resolve({ kind: 'timeout' });
     });
     const finish = (outcome: Settled<T>): void => {
       if (settled) {
         if (outcome.kind === 'ok' && onLate) onLate(outcome.value);
+        if (outcome.kind !== 'timeout') hooks?.onLateSettle?.(outcome);
         return;
       }
       settled = true;

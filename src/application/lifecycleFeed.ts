@@ -28,6 +28,7 @@ export class LifecycleFeed {
   constructor(
     private readonly epoch: string,
     retention: number,
+    /** Default unread changes a subscriber may hold before `lagged`. */
     private readonly queueLimit = 1024,
   ) {
     this.stream = new LogStream(retention, codec);
@@ -40,11 +41,11 @@ export class LifecycleFeed {
   }
 
   /** Without a cursor: live changes only (a client lists Workers first). With one: resume exactly after it. */
-  subscribe(after?: string | null): LifecycleSubscription {
+  subscribe(after?: string | null, queueLimit = this.queueLimit): LifecycleSubscription {
     const { log } = this.stream;
-    if (after == null) return this.stream.subscribe({ from: log.head + 1, queueLimit: this.queueLimit });
+    if (after == null) return this.stream.subscribe({ from: log.head + 1, queueLimit });
     const plan = planResume(after, this.epoch, log.oldest, log.head);
-    return this.stream.subscribe({ ...plan, queueLimit: this.queueLimit });
+    return this.stream.subscribe({ ...plan, queueLimit });
   }
 
   close(): void {

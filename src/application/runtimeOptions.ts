@@ -37,6 +37,8 @@ export const RuntimeOptionsSchema = z.strictObject({
   maxEventBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_EVENT_BYTES),
   /** Retained lifecycle changes (for `lifecycle()` resume). */
   lifecycleRetention: z.number().int().min(16).max(1_000_000).default(4096),
+  /** Default unread lifecycle changes a `lifecycle()` subscriber may hold before it gets `lagged`. */
+  lifecycleSubscriberQueue: z.number().int().min(1).max(1_000_000).default(1024),
 });
 export type RuntimeOptions = z.infer<typeof RuntimeOptionsSchema>;
 export type RuntimeOptionsInput = z.input<typeof RuntimeOptionsSchema>;

@@ -9,6 +9,9 @@ import type { GuardedContext } from './guardedContext.js';
 /** Where a Worker is in its life; `connected` shows as its run state (idle, busy, paused). */
 export type Phase = 'starting' | 'connected' | 'stopping' | 'stopped' | 'unavailable' | 'errored';
 
+/** The kinds of per-Worker backend call a timed-out one blocks until it settles. */
+export type CallKind = 'input' | 'cancel' | 'method' | 'snapshot' | 'stop';
+
 /** The Runtime's private record of one Worker. Never serialised: projections are built from it. */
 export class WorkerRecord {
   phase: Phase = 'starting';
@@ -23,6 +26,13 @@ export class WorkerRecord {
   context: GuardedContext | null = null;
   /** An input is being dispatched: the single-flight lock. */
   inFlight = false;
+  /**
+   * Calls that timed out and have not settled yet, each with the token of its attempt: a deadline is
+   * not an answer, so no second call of that kind goes out meanwhile. Cleared when the execution is released.
+   */
+  outstanding: Map<CallKind, object> | null = null;
+  /** The backend answered a stop `unsupported`: like a backend without `stop`, remove releases the execution instead. */
+  stopUnsupported = false;
   restoreToken: string | null = null;
   updatedAt: number;
   private dispatchController: AbortController | null = null;
@@ -85,10 +95,18 @@ export class WorkerRecord {
     this.hasHandle = true;
   }
 
+  /** Whether a timed-out call of this kind is still outstanding at the backend. */
+  awaits(kind: CallKind): boolean {
+    return this.outstanding?.has(kind) === true;
+  }
+
+  /** Releases the execution: no handle, the context revoked, nothing outstanding any more. */
   detach(): void {
     this.handle = undefined;
     this.hasHandle = false;
     this.context?.revoke();
     this.context = null;
+    this.outstanding = null;
+    this.inFlight = false;
   }
 }

@@ -1,7 +1,8 @@
-import { diagnostic, sanitizeDiagnostic, type Diagnostic } from '../domain/diagnostic.js';
+import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult, type Reason } from '../domain/executionResult.js';
 import type { ClockPort } from '../ports/clockPort.js';
 import type { ExecutionBackendPort, RestoreRequest, RestoreResult, SpawnRequest } from '../ports/executionBackendPort.js';
+import { parseRestoreAnswer, parseSpawnAnswer, readyHandleOf } from './backendAnswers.js';
 import { thrownMessage } from './backendOutcome.js';
 import { withDeadline } from './deadline.js';
 import type { RuntimeOptions } from './runtimeOptions.js';
@@ -38,11 +39,15 @@ export class WorkerStarter {
     operation: 'create' | 'restore',
     deadlineMs: number,
     stillWanted: () => boolean,
-    call: (signal: AbortSignal) => Promise<RestoreResult>,
+    call: (signal: AbortSignal) => Promise<unknown>,
   ): Promise<OperationResult> {
     const backend = record.backend!;
     const versionBefore = record.runStateVersion;
-    const settled = await withDeadline(this.clock, deadlineMs, call, (late) => this.release(backend, late));
+    const settled = await withDeadline(this.clock, deadlineMs, call, (late) => {
+      // A late answer is reconciled, never dropped: a `ready` nobody waits for any more is stopped.
+      const named = readyHandleOf(late);
+      if (named) this.release(backend, { status: 'ready', handle: named.handle });
+    });
     const lost = operation === 'restore' ? 'execution_lost' : null;
     if (settled.kind === 'timeout') {
       const reason = operation === 'restore' ? 'restore_timeout' : 'spawn_timeout';
@@ -52,14 +57,17 @@ export class WorkerStarter {
       const reason = operation === 'restore' ? 'backend_error' : 'spawn_failed';
       return this.fail(record, operation, reason, diagnostic(lost ?? 'spawn_failed', thrownMessage(settled.error)));
     }
-    const value = settled.value;
-    if (value?.status === 'unsupported' && operation === 'restore') {
+    const answer = operation === 'restore' ? parseRestoreAnswer(settled.value) : parseSpawnAnswer(settled.value);
+    if (!answer.ok) {
+      const named = readyHandleOf(settled.value);
+      if (named) this.release(backend, { status: 'ready', handle: named.handle });
+      return this.fail(record, operation, 'backend_protocol_error', diagnostic('backend_protocol_error', answer.message));
+    }
+    const value = answer.value;
+    if (value.status === 'unsupported') {
       return this.fail(record, operation, 'operation_unsupported', diagnostic('restore_unsupported', 'the backend cannot reattach to this Worker'));
     }
-    if (value?.status === 'rejected') return this.fail(record, operation, 'spawn_rejected', sanitizeDiagnostic(value.diagnostic));
-    if (value?.status !== 'ready') {
-      return this.fail(record, operation, 'spawn_failed', diagnostic(lost ?? 'spawn_failed', 'backend returned an invalid result'));
-    }
+    if (value.status === 'rejected') return this.fail(record, operation, 'spawn_rejected', value.diagnostic);
     if (!stillWanted()) {
       this.release(backend, value);
       record.detach();
@@ -83,10 +91,9 @@ export class WorkerStarter {
     return operationResult(operation, reason, record.state, { diagnostic: why, message: why.message });
   }
 
-  /** Stops an execution nobody will use (late or unwanted). Best effort, bounded. */
-  private release(backend: ExecutionBackendPort, result: RestoreResult): void {
-    if (result?.status !== 'ready' || !backend.stop) return;
-    const signal = AbortSignal.timeout(this.options.deadlines.stopMs);
-    backend.stop(result.handle, signal).catch(() => undefined);
+  /** Stops an execution nobody will use (late, unwanted or malformed). Best effort, bounded, contained. */
+  private release(backend: ExecutionBackendPort, result: { status: 'ready'; handle: unknown }): void {
+    if (!backend.stop) return;
+    void withDeadline(this.clock, this.options.deadlines.stopMs, (signal) => backend.stop!(result.handle, signal));
   }
 }

@@ -5,7 +5,10 @@ import { memoryCatalogModule } from '../adapters/memoryCatalog/memoryCatalogModu
 import { systemModule } from '../adapters/system/systemModule.js';
 import { RuntimeOptions, RuntimeOptionsSchema, type RuntimeOptionsInput } from '../application/runtimeOptions.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
-import { ConfigError } from './configError.js';
+import { ExecutionBackendPort } from '../ports/executionBackendPort.js';
+import { ConfigError, type ConfigIssue } from './configError.js';
+
+const BACKEND_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface RuntimeContainerOptions {
   /** Runtime options (profiles, deadlines, limits); parsed with zod, defaults applied. */
@@ -44,5 +47,28 @@ export function createRuntimeContainer(options: RuntimeContainerOptions = {}): C
     ...(options.backends ?? []),
     ...(options.modules ?? []),
   );
+  checkBackendIds(container);
   return container;
+}
+
+/**
+ * Every bound backend has a distinct, usable `backendId`: two under one id would silently replace
+ * each other (a profile names its backend by id). Resolves the backends, as the Runtime would.
+ */
+function checkBackendIds(container: Container): void {
+  if (!container.isBound(ExecutionBackendPort)) return;
+  const seen = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  container.getAll(ExecutionBackendPort).forEach((backend, index) => {
+    let id: unknown;
+    try {
+      id = backend.backendId;
+    } catch {
+      id = undefined;
+    }
+    if (typeof id !== 'string' || !BACKEND_ID.test(id)) issues.push({ path: [index, 'backendId'], message: 'a backend id is a string of 1-64 of A-Z a-z 0-9 . _ -' });
+    else if (seen.has(id)) issues.push({ path: [index, 'backendId'], message: `backendId "${id}" is bound twice; each backend needs its own id` });
+    else seen.add(id);
+  });
+  if (issues.length > 0) throw new ConfigError('backends', issues);
 }

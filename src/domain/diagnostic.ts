@@ -19,17 +19,25 @@ export function diagnostic(code: string, message: string, severity: Diagnostic['
  * Turns whatever a backend handed over as a diagnostic into a safe one: an unknown shape becomes
  * `backend_diagnostic_invalid`, the message is sanitised (no paths, credentials, env values) and
  * short. A browser switches on the code; the text only explains it, the backend's detail stays out.
+ * Each field is read once; an object whose reading throws counts as an unknown shape.
  */
 const DIAGNOSTIC_TEXT = 240;
 
 export function sanitizeDiagnostic(raw: unknown, fallbackCode = 'backend_diagnostic_invalid'): Diagnostic {
-  const candidate = raw as Partial<Diagnostic> | null | undefined;
-  const code = isSafeCode(candidate?.code) ? candidate.code : fallbackCode;
-  const severity = DiagnosticSeveritySchema.safeParse(candidate?.severity).success
-    ? (candidate!.severity as Diagnostic['severity'])
-    : 'error';
-  const message = typeof candidate?.message === 'string' ? sanitizeText(candidate.message, DIAGNOSTIC_TEXT) : '';
-  return { code, severity, message };
+  let code: unknown;
+  let severity: unknown;
+  let message: unknown;
+  try {
+    if (typeof raw === 'object' && raw !== null) ({ code, severity, message } = raw as Record<string, unknown>);
+  } catch {
+    code = severity = message = undefined;
+  }
+  return {
+    code: isSafeCode(code) ? code : fallbackCode,
+    severity: DiagnosticSeveritySchema.safeParse(severity).success ? (severity as Diagnostic['severity']) : 'error',
+    // Bounded before the sanitiser too: its work grows with the text.
+    message: typeof message === 'string' ? sanitizeText(message.slice(0, 4096), DIAGNOSTIC_TEXT) : '',
+  };
 }
 
 /** A machine code a browser may see: snake_case, bounded, and nothing the sanitiser would redact (`sk_live_...`). */

@@ -11,7 +11,7 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 /** Every reason code, grouped by the one outcome it belongs to. Closed: hosts may switch exhaustively. */
 export const REASONS = {
   accepted: ['created', 'already_exists', 'committed', 'stopped', 'already_stopped', 'cancelled', 'removed', 'dispatched', 'restored', 'snapshot'],
-  busy: ['run_in_flight', 'backend_busy'],
+  busy: ['run_in_flight', 'backend_busy', 'call_outstanding'],
   rejected: [
     'invalid_request', 'worker_not_found', 'profile_unknown', 'create_conflict', 'execution_unavailable',
     'worker_starting', 'worker_stopping', 'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
@@ -19,7 +19,7 @@ export const REASONS = {
   ],
   errored: [
     'backend_error', 'spawn_failed', 'spawn_timeout', 'dispatch_timeout', 'cancel_timeout', 'stop_timeout',
-    'restore_timeout', 'method_timeout', 'snapshot_timeout', 'store_unavailable',
+    'restore_timeout', 'method_timeout', 'snapshot_timeout', 'store_unavailable', 'backend_protocol_error',
   ],
   unsupported: ['operation_unsupported'],
 } as const satisfies Record<Outcome, readonly string[]>;

@@ -1,4 +1,4 @@
-import { utf8Length } from './workerInput.js';
+import { jsonStringBytes } from './jsonBytes.js';
 
 export type CopyResult = { ok: true; value: unknown; bytes: number } | { ok: false; message: string };
 
@@ -7,7 +7,7 @@ const MAX_DEPTH = 64;
 /**
  * A deep copy of a plain JSON value (objects with the plain prototype, arrays, strings, finite
  * numbers, booleans, null; `undefined` object fields are dropped as JSON.stringify does) with its
- * serialised size in bytes, computed on the way (escapes aside). Anything else (functions, class
+ * serialised size in bytes as JSON.stringify writes it in UTF-8 (escapes included), computed on the way. Anything else (functions, class
  * instances, non-finite numbers, bigint, cycles deeper than 64) is refused. Stops early once the size
  * passes `maxBytes`. Cheaper than a JSON.stringify/JSON.parse round trip on the publish hot path.
  */
@@ -33,7 +33,7 @@ function copyValue(value: unknown, state: State, depth: number): unknown {
   }
   switch (typeof value) {
     case 'string':
-      state.bytes += utf8Length(value) + 2;
+      state.bytes += jsonStringBytes(value);
       return value;
     case 'number':
       if (!Number.isFinite(value)) return fail(state, 'a number is not finite');
@@ -69,7 +69,7 @@ function copyObject(object: object, state: State, depth: number): Record<string,
   for (const key of Object.keys(object)) {
     const item = (object as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    state.bytes += utf8Length(key) + 3; // "key":
+    state.bytes += jsonStringBytes(key) + 1; // "key":
     entries++;
     out[key] = copyValue(item, state, depth + 1);
   }

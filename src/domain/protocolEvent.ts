@@ -72,8 +72,11 @@ const invalid = (message: string): EventParseResult => ({ ok: false, reason: 'in
 
 /**
  * Validates a protocol event at the publish edge: the envelope `{ event, data? }` (no other field), the
- * known kind's `data`, and the serialised size. Unknown kinds pass with only the envelope checked.
- * Returns a deep plain-JSON copy. The envelope is checked by hand: this runs once per event.
+ * serialised size (its JSON as stored and sent, escapes included), and the known kind's `data`.
+ * Unknown kinds pass with only the envelope checked. Returns a deep plain-JSON copy, and checks the
+ * copy: each field of the backend's object is read once, so what is stored is what was checked. The
+ * envelope is checked by hand: this runs once per event. Reading a hostile object (getters, proxies)
+ * may throw; callers at a boundary catch that.
  */
 export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BYTES): EventParseResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid('(root): expected an object');
@@ -82,12 +85,6 @@ export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BY
   const { event, data } = envelope;
   if (typeof event !== 'string' || !EVENT_NAME.test(event)) return invalid('event: expected a snake_case event name');
   if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) return invalid('data: expected an object');
-  const schema = KNOWN_EVENT_DATA[event];
-  if (schema === null && data !== undefined && Object.keys(data).length > 0) return invalid(`${event} carries no data`);
-  if (schema) {
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) return invalid(`${event}: ${firstIssue(parsed.error)}`);
-  }
   // A deep plain-JSON copy, sized on the way: the stored event cannot change when the backend mutates its object later.
   const copy = copyPlainJson(data === undefined ? { event } : { event, data }, maxBytes);
   if (!copy.ok) {
@@ -96,7 +93,14 @@ export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BY
       : invalid(`event is not plain JSON: ${copy.message}`);
   }
   if (copy.bytes > maxBytes) return { ok: false, reason: 'too_large', message: `event of ${copy.bytes} bytes exceeds ${maxBytes}` };
-  return { ok: true, event: copy.value as ProtocolEvent };
+  const stored = copy.value as ProtocolEvent;
+  const schema = Object.hasOwn(KNOWN_EVENT_DATA, event) ? KNOWN_EVENT_DATA[event] : undefined;
+  if (schema === null && stored.data !== undefined && Object.keys(stored.data).length > 0) return invalid(`${event} carries no data`);
+  if (schema) {
+    const parsed = schema.safeParse(stored.data);
+    if (!parsed.success) return invalid(`${event}: ${firstIssue(parsed.error)}`);
+  }
+  return { ok: true, event: stored };
 }
 
 function firstIssue(error: z.ZodError): string {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { copyPlainJson } from './plainJson.js';
+
+export { utf8Length } from './jsonBytes.js';
 
 export const MAX_INPUT_BYTES = 256 * 1024;
 const MAX_TEXT = 128 * 1024;
@@ -35,42 +38,36 @@ export const NotifyInputSchema = z.strictObject({
   autoRun: z.boolean().optional(),
 });
 
-/** Input a caller submits to a Worker: a user turn or a notification. Bounded to MAX_INPUT_BYTES. */
+/** Input a caller submits to a Worker: a user turn or a notification. Plain JSON, bounded to MAX_INPUT_BYTES. */
 export const WorkerInputSchema = z
   .discriminatedUnion('kind', [UserInputSchema, NotifyInputSchema])
-  .refine((input) => withinInputBound(input), {
-    message: `input larger than ${MAX_INPUT_BYTES} bytes`,
+  .superRefine((input, context) => {
+    const issue = inputBoundIssue(input);
+    if (issue) context.addIssue({ code: 'custom', message: issue });
   });
 
 /**
- * True when the serialised input fits MAX_INPUT_BYTES. Plain text inputs are bounded without
- * serialising (3 bytes per UTF-16 unit, doubled for escapes, plus framing); others are measured.
+ * Why the input does not fit, or null. Plain text inputs are bounded without serialising (6 bytes
+ * per UTF-16 unit covers every escape, plus framing); others (an unknown segment kind may carry
+ * anything) are measured by a plain-JSON copy, which also refuses cycles, BigInts and class instances.
  */
-function withinInputBound(input: { kind: string; message?: string; segments?: readonly { kind: string; content?: unknown }[] }): boolean {
+function inputBoundIssue(input: { kind: string; message?: string; segments?: readonly { kind: string; content?: unknown }[] }): string | null {
   let units = 64;
   if (input.kind === 'notify') units += input.message!.length;
+  let plainText = true;
   for (const segment of input.segments ?? []) {
-    if (segment.kind !== 'text' || typeof segment.content !== 'string') return utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES;
+    if (segment.kind !== 'text' || typeof segment.content !== 'string') {
+      plainText = false;
+      break;
+    }
     units += segment.content.length + 32;
   }
-  return units * 6 <= MAX_INPUT_BYTES || utf8Length(JSON.stringify(input)) <= MAX_INPUT_BYTES;
+  if (plainText && units * 6 <= MAX_INPUT_BYTES) return null;
+  const copy = copyPlainJson(input, MAX_INPUT_BYTES);
+  if (copy.ok) return null;
+  return copy.message === 'too_large' ? `input larger than ${MAX_INPUT_BYTES} bytes` : `input is not plain JSON: ${copy.message}`;
 }
 export type WorkerInput = z.infer<typeof WorkerInputSchema>;
-
-/** UTF-8 byte length without allocating (lone surrogates count as the 3-byte replacement). */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
 
 /** A user input holding one text segment. */
 export function textInput(content: string): WorkerInput {

@@ -48,6 +48,13 @@ export type SnapshotResult =
  * for that Worker only. Optional methods that are absent mean `unsupported`, decided by the Runtime.
  * Backends publish protocol events only through the `ExecutionContext` they were given; they never
  * author a result for a Worker they were not asked about.
+ *
+ * Answers are parsed at this boundary: each field is read once into the Runtime's own copy and checked
+ * (status, run state, ids, bounds; diagnostics are sanitised). An answer that does not match its type,
+ * or whose reading throws (getters, proxies), is `errored` with `backend_protocol_error` for that
+ * Worker. A deadline is not an answer: after a call times out, no second call of that kind goes to the
+ * same Worker (the Runtime answers `call_outstanding`, or `run_in_flight` for input) until the first
+ * settles or the execution is released (stop, removal, shutdown); the late answer is then reconciled.
  */
 export interface ExecutionBackendPort {
   /** Stable id a profile names to select this backend. */
@@ -57,7 +64,10 @@ export interface ExecutionBackendPort {
    * Starts an execution for a reserved Worker. Called once per Worker generation, in state `starting`.
    * `ready` commits the Worker (state `idle` unless `state` says otherwise); `rejected` leaves it
    * `unavailable` with the (sanitised) diagnostic. If the signal fires, the backend must release
-   * whatever it started; a late `ready` is stopped by the Runtime.
+   * whatever it started; a late `ready` is stopped by the Runtime, and so is a `ready` whose other
+   * fields are malformed. Events published through `context` before the answer stay on the Worker's
+   * stream even when the spawn then fails or times out (they are real output, often why it failed);
+   * from the failure on the context is revoked. `restoreToken` is at most 4096 characters.
    */
   spawn(request: SpawnRequest, context: ExecutionContext, signal: AbortSignal): Promise<SpawnResult>;
 
@@ -67,6 +77,13 @@ export interface ExecutionBackendPort {
    * id is turned into `rejected` (`commit_ack_mismatch`) by the Runtime. `busy` when the execution
    * itself is running; `rejected` with a diagnostic otherwise. The signal may be shared by successive
    * dispatches to the same Worker (never concurrent ones): remove any listener you add once the call settles.
+   *
+   * Past the deadline the caller gets `errored` (`dispatch_timeout`, with the submission id) and the
+   * Worker stays `busy`, taking no new input, until this call settles (or the Worker is stopped): the
+   * input may be running. The late answer is reconciled: `accepted` with the same id is a commit whose
+   * run goes on through its events (the Worker's diagnostic says `input_committed_late`); anything else
+   * means it never ran (the Worker is `idle` again, diagnostic `input_not_committed`). Either
+   * diagnostic is cleared by the next committed input.
    */
   dispatchInput(handle: ExecutionHandle, input: WorkerInput, submissionId: string, signal: AbortSignal): Promise<DispatchResult>;
 
@@ -75,7 +92,11 @@ export interface ExecutionBackendPort {
 
   /**
    * Ends a Worker's execution and releases everything it holds (processes, sockets). Called in any
-   * connected state. `done` means nothing of it is left running.
+   * connected state. `done` means nothing of it is left running. While it runs the Worker is
+   * `stopping` (on request, announced only if the answer takes longer than the current turn);
+   * `rejected` or `unsupported` then leaves it exactly as it was (at shutdown, it is released). A Worker this backend cannot stop (no `stop`, or it
+   * answered `unsupported`) is released instead by `remove` and by shutdown: its context is revoked
+   * (its `signal` fires) and, at shutdown, `dispose` is called; it ends `stopped`.
    */
   stop?(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult>;
 

@@ -16,19 +16,37 @@ export interface PublishOptions {
 }
 
 /**
- * What the Runtime hands a backend for one Worker generation. It is the only way a backend can
- * publish, and it is guarded: only this Worker, only while this generation is live, only
- * schema-valid, size-bounded events. After stop, removal or a lost connection it is revoked and
- * every call answers `revoked`.
+ * What the Runtime hands a backend for one Worker connection. It is the only way a backend can
+ * publish, and it is guarded: only this Worker, only while this connection is live, only
+ * schema-valid, size-bounded events, each answered with a typed result (never a throw, whatever the
+ * backend passes). After stop, removal, a failed spawn, shutdown or a reported loss it is revoked:
+ * `publish` answers `revoked` and stores nothing, and `signal` has fired.
  */
 export interface ExecutionContext {
+  /** A frozen copy of the Worker's ref (changing it changes nothing: the Runtime routes by its own). */
   readonly worker: WorkerRef;
   readonly runGeneration: number;
-  /** Aborts when the context is revoked. */
+  /** Aborts when the context is revoked or its execution reported lost. */
   readonly signal: AbortSignal;
+  /**
+   * Appends one protocol event to this Worker's stream. Fails as `revoked` (context revoked or
+   * lost), `invalid_event` (not a valid event, or one that cannot be read), `too_large` (its JSON
+   * is over the Runtime's `maxEventBytes`, counted as stored and sent) or `bus_error`.
+   */
   publish(event: unknown, options?: PublishOptions): Promise<PublishResult>;
-  /** The execution is gone (process exited, socket closed): the Worker becomes `unavailable`. */
+  /**
+   * The execution is gone (process exited, socket closed): a connected Worker becomes `unavailable`
+   * with this (sanitised) diagnostic and this context is revoked for publishing; what the backend
+   * still sends for it is refused, so nothing from a dead execution is stored. Ignored before the
+   * Worker is committed (while `starting`: answer the spawn instead) and once revoked.
+   */
   reportLost(diagnostic: Diagnostic): void;
-  /** The execution came back (a reconnect): the Worker is connected again in `state`. */
-  reportRestored(state: RunState): void;
+  /**
+   * The execution came back after `reportLost` (a reconnect): the Worker is connected again in
+   * `state`, and the returned context is the one to publish with from now on (this one stays revoked).
+   * Answers undefined, changing nothing, on a context that did not report a loss, after a restore was
+   * already taken, or when the Worker was stopped or removed meanwhile. A `state` that is not a run
+   * state leaves the Worker `unavailable` (`backend_protocol_error`).
+   */
+  reportRestored(state: RunState): ExecutionContext | undefined;
 }

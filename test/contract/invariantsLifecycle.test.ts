@@ -36,13 +36,16 @@ describe('invariant 8: unsupported is typed and harmless; cancel and stop have d
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('a stop the backend never answers is errored stop_timeout; the Worker is errored, not stuck stopping', async () => {
+  it('a stop the backend does not answer in time is errored stop_timeout, not stuck stopping; its late answer is reconciled', async () => {
     const { runtime, fake } = fixture({ runtime: { deadlines: { stopMs: 30 } } });
     await runtime.create({ workerId: 'w', profile: 'fake' });
-    fake.once('stop', 'hang');
+    fake.once('stop', { delayMs: 120, then: 'done' });
     expect(await runtime.stop('w')).toMatchObject({ outcome: 'errored', reason: 'stop_timeout', state: 'errored' });
     expect(runtime.get('w')?.diagnostic?.code).toBe('stop_timeout');
-    expect(await runtime.stop('w')).toMatchObject({ outcome: 'accepted', reason: 'stopped' });
+    // A deadline is not an answer: no second stop goes out while the first is outstanding.
+    expect(await runtime.stop('w')).toMatchObject({ outcome: 'busy', reason: 'call_outstanding', state: 'errored' });
+    expect(fake.calls.filter((c) => c.operation === 'stop')).toHaveLength(1);
+    expect(await eventually(() => runtime.get('w')?.state === 'stopped', 2_000)).toBe(true);
     expect(fake.live).toEqual([]);
   });
 });
@@ -52,7 +55,7 @@ describe('invariant 9: create is reserve, spawn, commit', () => {
     ['reject', 'rejected', 'spawn_rejected', 'fake_spawn_rejected'],
     ['throw', 'errored', 'spawn_failed', 'spawn_failed'],
     ['hang', 'errored', 'spawn_timeout', 'spawn_timeout'],
-    ['invalid', 'errored', 'spawn_failed', 'spawn_failed'],
+    ['invalid', 'errored', 'backend_protocol_error', 'backend_protocol_error'],
   ] as const)('a spawn that does %s leaves an unavailable Worker with a diagnostic and no handle', async (behaviour, outcome, reason, code) => {
     const { runtime, fake } = fixture({ runtime: { deadlines: { spawnMs: 30 } } });
     fake.once('spawn', behaviour);
@@ -174,14 +177,17 @@ describe('invariant 14: backends cannot wedge the Runtime', () => {
     const { runtime, fake, other } = fixture({ runtime: { deadlines: { dispatchMs: 40 } } });
     await runtime.create({ workerId: 'bad', profile: 'fake' });
     await runtime.create({ workerId: 'good', profile: 'other' });
-    fake.once('dispatch', 'hang');
+    fake.once('dispatch', { delayMs: 150, then: 'accept' });
     const hanging = runtime.submitInput('bad', textInput('x'));
     expect((await runtime.submitInput('good', textInput('y'))).outcome).toBe('accepted');
-    expect(await hanging).toMatchObject({ outcome: 'errored', reason: 'dispatch_timeout' });
+    expect(await hanging).toMatchObject({ outcome: 'errored', reason: 'dispatch_timeout', state: 'busy' });
+    // The late commit is reconciled: its run plays out and the Worker is idle again.
+    expect(await eventually(() => runtime.get('bad')?.diagnostic?.code === 'input_committed_late', 2_000)).toBe(true);
+    expect(await eventually(() => runtime.get('bad')?.state === 'idle', 2_000)).toBe(true);
     fake.once('dispatch', 'throw');
     expect(await runtime.submitInput('bad', textInput('x'))).toMatchObject({ outcome: 'errored', reason: 'backend_error' });
     fake.once('dispatch', 'invalid');
-    expect(await runtime.submitInput('bad', textInput('x'))).toMatchObject({ outcome: 'errored', reason: 'backend_error' });
+    expect(await runtime.submitInput('bad', textInput('x'))).toMatchObject({ outcome: 'errored', reason: 'backend_protocol_error' });
     expect(other.dispatches).toHaveLength(1);
     expect(await eventually(() => runtime.get('good')?.state === 'idle')).toBe(true);
     expect((await runtime.submitInput('bad', textInput('now fine'))).outcome).toBe('accepted');

@@ -115,6 +115,22 @@ describe('durable catalog and restore', () => {
     expect((await runtime.create({ workerId: 'w', profile: 'fake' })).result.reason).toBe('created');
   });
 
+  it('the catalog is a port too: unreadable or repeated entries are skipped and said so, the rest restored', async () => {
+    const now = Date.now();
+    const entry = { workerId: 'w', profile: 'fake', displayName: null, state: 'idle', diagnostic: null, runGeneration: 1, restoreToken: null, createdAt: now, updatedAt: now };
+    const hostile = (answer: unknown): WorkerCatalogPort => ({
+      load: () => Promise.resolve(answer as never),
+      get: () => Promise.resolve(null),
+      save: () => Promise.resolve(),
+      remove: () => Promise.resolve(),
+    });
+    const { runtime } = boot(hostile([{ ...entry, state: '/home/alice/.ssh/id_rsa' }, entry, { ...entry, profile: 'other' }, { ...entry, workerId: '../x' }, 42]));
+    const results = await runtime.restoreWorkers();
+    expect(results.map((r) => r.reason).sort()).toEqual(['backend_protocol_error', 'backend_protocol_error', 'backend_protocol_error', 'backend_protocol_error', 'restored']);
+    expect(runtime.list().map((w) => [w.workerId, w.profile, w.state])).toEqual([['w', 'fake', 'idle']]);
+    expect(await boot(hostile('not a list')).runtime.restoreWorkers()).toMatchObject([{ outcome: 'errored', reason: 'backend_protocol_error', state: null }]);
+  });
+
   it('the catalog keeps no handle and nothing internal', async () => {
     const catalog = new MemoryWorkerCatalog();
     const { runtime } = boot(catalog, { handleSecret: 'HANDLESECRET' });

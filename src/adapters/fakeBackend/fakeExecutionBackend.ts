@@ -1,6 +1,7 @@
 import type { ProtocolEvent } from '../../domain/protocolEvent.js';
 import type { WorkerInput } from '../../domain/workerInput.js';
 import type { WorkerMethod } from '../../domain/workerMethod.js';
+import type { RunState } from '../../domain/workerState.js';
 import type {
   ControlResult,
   DispatchResult,
@@ -50,7 +51,7 @@ const holdsByDefault = (input: WorkerInput): boolean =>
   input.kind === 'user' && input.segments.some((s) => s.kind === 'text' && String(s.content).includes('#hold'));
 
 interface FakeExecution {
-  readonly context: ExecutionContext;
+  context: ExecutionContext;
   readonly handle: FakeHandle;
   running: ProtocolEvent[] | null;
 }
@@ -145,6 +146,20 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     if (!execution) return;
     this.executions.delete(workerId);
     execution.context.reportLost(fakeDiagnostic(code, message));
+  }
+
+  /** Simulates a dropped connection the execution survives: the Worker becomes unavailable until `reconnect`. */
+  disconnect(workerId: string, code = 'connection_lost', message = 'fake connection dropped'): void {
+    this.executions.get(workerId)?.context.reportLost(fakeDiagnostic(code, message));
+  }
+
+  /** Reconnects after `disconnect`, publishing from then on through the context the Runtime hands back. */
+  reconnect(workerId: string, state: RunState = 'idle'): boolean {
+    const execution = this.executions.get(workerId);
+    const next = execution?.context.reportRestored(state);
+    if (!execution || !next) return false;
+    execution.context = next;
+    return true;
   }
 
   /** Profile options `{ spawn: <behaviour> }` override the spawn behaviour for that profile. */

@@ -5,7 +5,7 @@ import type { ProtocolEvent } from '../../domain/protocolEvent.js';
 import { LogStream } from '../../domain/stream/logStream.js';
 import { planResume } from '../../domain/stream/resumePlan.js';
 import type { EntryCodec } from '../../domain/stream/streamFrames.js';
-import { workerKey, type WorkerRef } from '../../domain/workerRef.js';
+import type { WorkerRef } from '../../domain/workerRef.js';
 import { ClockPort } from '../../ports/clockPort.js';
 import type { PublishOptions, PublishResult } from '../../ports/executionContext.js';
 import { IdPort } from '../../ports/idPort.js';
@@ -23,6 +23,8 @@ const codec: EntryCodec<Entry> = {
 interface WorkerStream {
   readonly epoch: string;
   readonly stream: LogStream<Entry>;
+  /** The stream's own frozen ref, carried by its observations (never a caller's object). */
+  readonly worker: WorkerRef;
 }
 
 const CLOSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observation bus closed' };
@@ -34,9 +36,10 @@ const CLOSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observ
  */
 @injectable()
 export class MemoryObservationBus implements ObservationPublisherPort, ObservationReaderPort {
-  private readonly streams = new Map<string, WorkerStream>();
-  /** Publishers pass the same ref object each time (the Runtime does): skip building the key then. */
-  private readonly byRef = new WeakMap<WorkerRef, WorkerStream>();
+  /** By runtime id, then worker id: keyed by value (a caller may reuse or change a ref object), no key string built per publish. */
+  private readonly streams = new Map<string, Map<string, WorkerStream>>();
+  /** The stream looked up last (a publisher sends runs of events for one Worker), matched by value. */
+  private last: WorkerStream | null = null;
   private closed = false;
 
   constructor(
@@ -47,11 +50,11 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
 
   publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions): Promise<PublishResult> {
     if (this.closed) return Promise.resolve(CLOSED);
-    const { epoch, stream } = this.streamOf(worker);
+    const { epoch, stream, worker: ref } = this.streamOf(worker);
     const sequence = stream.log.head + 1;
     const cursor = encodeCursor(epoch, sequence);
     const observation: Observation = {
-      worker,
+      worker: ref,
       sequence,
       cursor,
       publishedAt: this.clock.now(),
@@ -83,29 +86,37 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
   }
 
   drop(worker: WorkerRef, reason: EndReason): Promise<void> {
-    const key = workerKey(worker);
-    this.streams.get(key)?.stream.end(reason);
-    this.streams.delete(key);
+    const { runtimeId, workerId } = worker;
+    const byWorker = this.streams.get(runtimeId);
+    byWorker?.get(workerId)?.stream.end(reason);
+    byWorker?.delete(workerId);
+    this.last = null;
     return Promise.resolve();
   }
 
   close(): Promise<void> {
     this.closed = true;
-    for (const { stream } of this.streams.values()) stream.end('shutdown');
+    for (const byWorker of this.streams.values()) for (const { stream } of byWorker.values()) stream.end('shutdown');
     return Promise.resolve();
   }
 
   private streamOf(worker: WorkerRef): WorkerStream {
-    const cached = this.byRef.get(worker);
-    if (cached && !cached.stream.ended) return cached;
-    const key = workerKey(worker);
-    let entry = this.streams.get(key);
-    if (!entry) {
-      entry = { epoch: this.ids.epoch(), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec) };
-      if (this.closed) entry.stream.end('shutdown');
-      this.streams.set(key, entry);
-    }
-    this.byRef.set(worker, entry);
+    const { runtimeId, workerId } = worker;
+    const last = this.last;
+    if (last !== null && last.worker.workerId === workerId && last.worker.runtimeId === runtimeId) return last;
+    this.last = this.lookup(runtimeId, workerId);
+    return this.last;
+  }
+
+  private lookup(runtimeId: string, workerId: string): WorkerStream {
+    let byWorker = this.streams.get(runtimeId);
+    const found = byWorker?.get(workerId);
+    if (found) return found;
+    if (!byWorker) this.streams.set(runtimeId, (byWorker = new Map()));
+    const ref = Object.freeze({ runtimeId, workerId });
+    const entry: WorkerStream = { epoch: this.ids.epoch(), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref };
+    if (this.closed) entry.stream.end('shutdown');
+    byWorker.set(workerId, entry);
     return entry;
   }
 }

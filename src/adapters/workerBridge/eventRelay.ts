@@ -43,10 +43,12 @@ export class EventRelay implements LineSink {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly context: ExecutionContext,
+    private context: ExecutionContext,
     private readonly maxQueued: number,
     private readonly observe: (event: WireEvent) => void,
     private readonly pressure: (paused: boolean) => void,
+    /** For an event the (lost) context refused: the context a reconnect restored it to, if this event restores it. */
+    private readonly restoredFor: (event: WireEvent) => ExecutionContext | undefined = () => undefined,
   ) {}
 
   event(event: WireEvent): void {
@@ -104,7 +106,12 @@ export class EventRelay implements LineSink {
   }
 
   private async publish(event: WireEvent): Promise<void> {
-    const result = await this.context.publish(event);
+    let result = await this.context.publish(event);
+    const restored = !result.ok && result.reason === 'revoked' ? this.restoredFor(event) : undefined;
+    if (restored) {
+      this.context = restored;
+      result = await restored.publish(event);
+    }
     if (result.ok || result.reason === 'bus_error') {
       // On a bus error the Runtime has still applied the event's run state: keep following it.
       this.observe(event);

@@ -55,13 +55,13 @@ export class WorkerLink {
 
   constructor(
     readonly options: WorkerBridgeProfileOptions,
-    private readonly context: ExecutionContext,
+    private context: ExecutionContext,
     readonly target: LinkTarget,
     private readonly log: ProcessLog,
   ) {
     this.submissions = new SubmissionTracker(options.ackMatch);
     const pressure = (paused: boolean) => (paused ? this.connection?.pause() : this.connection?.resume());
-    this.relay = new EventRelay(context, options.limits.maxQueuedEvents, (event) => this.observe(event), pressure);
+    this.relay = new EventRelay(context, options.limits.maxQueuedEvents, (event) => this.observe(event), pressure, (event) => this.restoredBy(event));
     void target.process?.exited.then(() => this.onExit());
   }
 
@@ -171,6 +171,17 @@ export class WorkerLink {
     // The bridge's own diagnostics (a bad line replaced) are never the worker's answer to a request.
     if (!isBridgeAuthored(event)) this.submissions.observe(event);
     if (this.runState === 'idle') this.releaseRunEnd(true);
+  }
+
+  /**
+   * A lost context refuses everything; the reseed snapshot of a reconnect restores the Worker first
+   * (in the snapshot's run state) and is published through the context the Runtime hands back.
+   */
+  private restoredBy(event: WireEvent): ExecutionContext | undefined {
+    if (event.event !== 'snapshot' || !this.onSeed || this.ending) return undefined;
+    const next = this.context.reportRestored(runStateOfSnapshot(event.data as Readonly<Record<string, unknown>> | undefined));
+    if (next) this.context = next;
+    return next;
   }
 
   private releaseRunEnd(ended: boolean): void {

@@ -6,7 +6,8 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
 
 /**
  * A subscriber's view of a log stream: a cursor into the log (`nextSequence`), the entries it still
- * owes itself when it lags, and at most one waiting `next()`.
+ * owes itself when it lags, and the `next()` calls waiting for a frame (served in call order, each
+ * with its own frame: concurrent callers are queued, never dropped).
  * - Entries up to `replayUntil` (the head when it subscribed) are delivered marked as replayed.
  * - More than `queueLimit` unread live entries make it lagged: it keeps what it had queued, then gets
  *   `lagged` (resume after the last delivered) and `end`.
@@ -14,7 +15,9 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
 export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFrame> {
   private readonly pending: ControlFrame[];
   private owed: E[] | null = null;
+  /** The first waiting `next()`, then the rest in call order (one waiter is the common case: no array). */
   private waiter: Waiter<E> | null = null;
+  private moreWaiters: Waiter<E>[] | null = null;
   private endReason: EndReason | null = null;
   private closed = false;
 
@@ -38,7 +41,10 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
   next(): Promise<IteratorResult<E | ControlFrame>> {
     const ready = this.take();
     if (ready) return Promise.resolve(ready);
-    return new Promise((resolve) => (this.waiter = resolve));
+    return new Promise((resolve) => {
+      if (this.waiter === null) this.waiter = resolve;
+      else (this.moreWaiters ??= []).push(resolve);
+    });
   }
 
   /**
@@ -140,12 +146,13 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
   }
 
   private wake(): void {
-    const waiter = this.waiter;
-    if (!waiter) return;
-    const ready = this.take();
-    if (!ready) return;
-    this.waiter = null;
-    waiter(ready);
+    while (this.waiter) {
+      const ready = this.take();
+      if (!ready) return;
+      const waiter = this.waiter;
+      this.waiter = this.moreWaiters?.shift() ?? null;
+      waiter(ready);
+    }
   }
 }
 

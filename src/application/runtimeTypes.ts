@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { OperationResult } from '../domain/executionResult.js';
+import type { ObservationSubscription } from '../domain/observation.js';
+import type { WorkerProjection } from '../domain/projection.js';
+import type { TranscriptEntry } from '../domain/transcript.js';
+import { WorkerIdSchema } from '../domain/workerRef.js';
+import type { WorkerState } from '../domain/workerState.js';
+import { ProfileNameSchema } from './runtimeOptions.js';
+
+export const CreateRequestSchema = z.strictObject({
+  workerId: WorkerIdSchema.optional(),
+  profile: ProfileNameSchema.default('default'),
+  displayName: z.string().min(1).max(128).optional(),
+});
+export type CreateRequest = z.input<typeof CreateRequestSchema>;
+
+export interface CreateOutcome {
+  readonly result: OperationResult;
+  readonly worker: WorkerProjection | null;
+}
+
+export type ObserveOutcome =
+  | { readonly ok: true; readonly subscription: ObservationSubscription }
+  | { readonly ok: false; readonly result: OperationResult };
+
+export type TranscriptOutcome =
+  | { readonly ok: true; readonly entries: TranscriptEntry[]; readonly complete: boolean }
+  | { readonly ok: false; readonly result: OperationResult };
+
+export interface RuntimeSummary {
+  readonly runtimeId: string;
+  readonly state: 'running' | 'stopping' | 'stopped';
+  readonly workers: { readonly total: number; readonly byState: Partial<Record<WorkerState, number>> };
+  readonly profiles: { readonly name: string; readonly displayName: string | null; readonly available: boolean }[];
+}

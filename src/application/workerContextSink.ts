@@ -1,0 +1,86 @@
+import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
+import type { ProtocolEvent } from '../domain/protocolEvent.js';
+import { sanitizeText } from '../domain/sanitizeText.js';
+import { runStateAfterEvent, type RunState } from '../domain/workerState.js';
+import type { ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
+import type { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
+import type { ContextSink, GuardedContext } from './guardedContext.js';
+import type { WorkerRecord } from './workerRecord.js';
+
+/** What a sink needs of the Runtime's core (the core itself). */
+export interface SinkHost {
+  readonly running: boolean;
+  readonly ports: { readonly publisher: ObservationPublisherPort };
+  contextFor(record: WorkerRecord): GuardedContext;
+  setRunState(record: WorkerRecord, state: RunState): void;
+  makeUnavailable(record: WorkerRecord, why: Diagnostic): void;
+  changed(record: WorkerRecord): void;
+}
+
+/**
+ * Where one Worker's context reports to. Every report is checked against the Runtime's own record:
+ * only the Worker's current context counts, and only in the phase the report makes sense in.
+ */
+export class WorkerContextSink implements ContextSink {
+  context: GuardedContext | null = null;
+
+  constructor(
+    private readonly core: SinkHost,
+    private readonly record: WorkerRecord,
+  ) {}
+
+  publish(event: ProtocolEvent, options: PublishOptions): Promise<PublishResult> {
+    const { record, core } = this;
+    if (!options.history) {
+      const next = runStateAfterEvent(event.event, event.data);
+      if (next) {
+        record.runStateVersion++;
+        core.setRunState(record, next);
+      }
+    }
+    try {
+      return core.ports.publisher.publish(record.ref, event, options).catch(busError);
+    } catch (error) {
+      return Promise.resolve(busError(error));
+    }
+  }
+
+  /** Taken only from the current context of a connected Worker (before commit, answer the spawn instead). */
+  lost(why: Diagnostic, again: boolean): boolean {
+    const { record } = this;
+    if (record.context !== this.context || record.phase !== (again ? 'unavailable' : 'connected')) return false;
+    this.core.makeUnavailable(record, why);
+    return true;
+  }
+
+  restored(state: RunState): ExecutionContext | undefined {
+    const { record, core } = this;
+    if (record.context !== this.context || record.phase !== 'unavailable' || !record.hasHandle || !core.running) return undefined;
+    const next = core.contextFor(record);
+    record.context = next;
+    this.context?.revoke();
+    record.phase = 'connected';
+    record.diagnostic = null;
+    record.runState = state;
+    record.runStateVersion++; // the restored state wins over a slower answer from before the loss
+    core.changed(record);
+    return next;
+  }
+
+  malformedRestore(): void {
+    const { record } = this;
+    if (record.context !== this.context || record.phase !== 'unavailable') return;
+    this.core.makeUnavailable(record, diagnostic('backend_protocol_error', 'the backend reported a restore in a state that is not a run state'));
+  }
+}
+
+function busError(error: unknown): PublishResult {
+  let message = 'observation bus failed';
+  try {
+    const text = error instanceof Error ? error.message : error;
+    if (typeof text === 'string') message = sanitizeText(text.slice(0, 4096), 256);
+  } catch {
+    // an unreadable error keeps the generic message
+  }
+  return { ok: false, reason: 'bus_error', message };
+}
