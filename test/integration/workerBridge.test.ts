@@ -44,6 +44,20 @@ describe('WorkerBridgeExecutionBackend: relay', () => {
     expect(runtime.get('w')?.state).toBe('idle');
   });
 
+  it('alerts a worker sends on reconnect, before its reseed snapshot, are published (in order, before it), not dropped', async () => {
+    const info = infoFile();
+    const { runtime, stored } = start({ bridge: testWorkerOptions(['--info-file', info, '--alerts', '2', '--alert-text', 'disk almost full']) });
+    await runtime.create({ workerId: 'w', profile: 'bridge' });
+    const { pid } = await readInfo(info);
+    expect(await eventually(() => runtime.get('w')?.state === 'idle', 5_000)).toBe(true);
+    process.kill(pid, 'SIGUSR2'); // the worker drops every client: the link reconnects, the worker sends alerts then a snapshot
+    expect(await eventually(() => runtime.get('w')?.state === 'unavailable', 3_000)).toBe(true);
+    expect(await eventually(() => runtime.get('w')?.state === 'idle', 5_000)).toBe(true);
+    const names = (await stored('w')).map((o) => o.event.event);
+    // Each connection: two alerts, then the snapshot.
+    expect(names).toEqual(['alert', 'alert', 'snapshot', 'alert', 'alert', 'snapshot']);
+  });
+
   it('a dropped connection: unavailable, reconnected, reseeded by the new snapshot without republishing history', async () => {
     const info = infoFile();
     const { runtime, stored } = start({ bridge: testWorkerOptions(['--info-file', info]) });

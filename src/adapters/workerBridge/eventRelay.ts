@@ -33,7 +33,10 @@ const FAULT_MESSAGES: Record<LineFault, string> = {
  * in the same line, so they happen between the events they came between. After each published event
  * `observe` sees it (run state, snapshots, acknowledgements follow what was published, nothing else).
  * An event the publish hook refuses as invalid or oversized is replaced by an `error { code: invalid_event }`;
- * nothing is dropped silently. A long queue asks the reader to pause (`pressure(true)`).
+ * nothing is dropped silently. Events refused because the connection was lost (a reconnecting worker
+ * sends its alerts before the reseed snapshot) are held, up to `maxQueued`, and published through the
+ * restored context just before the event that restored it; what did not fit is said by an
+ * `error { code: invalid_event }`. A long queue asks the reader to pause (`pressure(true)`).
  */
 export class EventRelay implements LineSink {
   private items: (WireEvent | Step | undefined)[] = [];
@@ -41,6 +44,9 @@ export class EventRelay implements LineSink {
   private running = false;
   private paused = false;
   private idleWaiters: (() => void)[] = [];
+  /** Events the lost context refused, waiting for a reconnect to restore it. */
+  private held: WireEvent[] = [];
+  private heldDropped = 0;
 
   constructor(
     private context: ExecutionContext,
@@ -110,6 +116,7 @@ export class EventRelay implements LineSink {
     const restored = !result.ok && result.reason === 'revoked' ? this.restoredFor(event) : undefined;
     if (restored) {
       this.context = restored;
+      await this.releaseHeld();
       result = await restored.publish(event);
     }
     if (result.ok || result.reason === 'bus_error') {
@@ -117,11 +124,25 @@ export class EventRelay implements LineSink {
       this.observe(event);
       return;
     }
-    if (result.reason === 'revoked') return;
+    if (result.reason === 'revoked') return this.hold(event);
     const name = EVENT_NAME.test(event.event) ? `a ${event.event} event` : 'an event';
     const why = result.reason === 'too_large' ? 'over the size limit' : 'that does not match the protocol';
     const replacement = internalError(`the worker sent ${name} ${why}; it was skipped`);
     const replaced = await this.context.publish(replacement);
     if (replaced.ok || replaced.reason === 'bus_error') this.observe(replacement);
+  }
+
+  private hold(event: WireEvent): void {
+    if (this.held.length < this.maxQueued) this.held.push(event);
+    else this.heldDropped++;
+  }
+
+  private async releaseHeld(): Promise<void> {
+    const held = this.held;
+    const dropped = this.heldDropped;
+    this.held = [];
+    this.heldDropped = 0;
+    if (dropped > 0) held.push(internalError(`the worker sent ${dropped} more events while disconnected than could be held; they were skipped`));
+    for (const event of held) await this.publish(event);
   }
 }
