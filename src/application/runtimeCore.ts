@@ -13,6 +13,7 @@ import { LifecycleFeed } from './lifecycleFeed.js';
 import type { Profile, RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
 import { WorkerContextSink } from './workerContextSink.js';
+import { WorkerDecisions } from './workerDecisions.js';
 import { WorkerRecord } from './workerRecord.js';
 
 /** The ports a Runtime talks to. */
@@ -35,6 +36,8 @@ export class RuntimeCore {
   readonly feed: LifecycleFeed;
   readonly pending = new Set<Promise<unknown>>();
   readonly catalogWriter: CatalogWriter;
+  /** Questions backends put to a person (`ask`), and their answers (`decide`). */
+  readonly decisions: WorkerDecisions = new WorkerDecisions(this);
   status: RuntimeSummary['state'] = 'running';
   /** Off during shutdown: executions stopped for a restart must come back, not as `stopped`. */
   persisting = true;
@@ -102,6 +105,7 @@ export class RuntimeCore {
   }
 
   makeUnavailable(record: WorkerRecord, why: Diagnostic): void {
+    record.decisions.closeAll(); // nobody can answer the lost execution's questions
     record.phase = 'unavailable';
     record.diagnostic = why;
     this.changed(record);

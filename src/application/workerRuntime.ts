@@ -101,6 +101,16 @@ export class WorkerRuntime {
   }
 
   /**
+   * Answers a question the Worker's backend put to a person (`pendingDecisions` on its projection) with
+   * one of the options it offered. `accepted` (`decided`) once the backend delivered it; `rejected`
+   * (`decision_not_found`, `decision_answered`, `option_not_offered`); `unsupported` when the backend
+   * cannot ask; `errored` (`decide_timeout`) past `deadlines.decideMs`. Never delivered twice.
+   */
+  decide(workerId: string, decisionId: string, optionId: string): Promise<OperationResult> {
+    return this.core.decisions.decide(workerId, decisionId, optionId);
+  }
+
+  /**
    * Forgets a Worker that is not live (stopped, unavailable, errored); its stream ends. A connected
    * Worker whose backend cannot stop it (no `stop`, or it answered `unsupported`) is released (its
    * context revoked) and forgotten too; any other live Worker must be stopped first (`worker_live`).
