@@ -61,17 +61,25 @@ describe('decidePermission', () => {
     toolCall: { toolCallId: 't', title: 'T', kind: toolKind },
     options: kinds.map((kind) => ({ optionId: kind, name: kind, kind })),
   });
-  const policy = (p: 'reject' | 'allow_once' | 'allow_always', allowToolKinds: string[] = []) => ({ policy: p, allowToolKinds });
+  const policy = (p: 'reject' | 'allow_once' | 'allow_always' | 'ask', allowToolKinds: string[] = []) => ({ policy: p, allowToolKinds });
 
   it('follows the policy, falls back to cancelled, and answers cancelled during a cancel', () => {
     const all = ['allow_once', 'allow_always', 'reject_once', 'reject_always'];
-    expect(decidePermission(request(all), policy('reject'), false).option?.kind).toBe('reject_once');
-    expect(decidePermission(request(['allow_once', 'reject_always']), policy('reject'), false).option?.kind).toBe('reject_always');
-    expect(decidePermission(request(['allow_once']), policy('reject'), false).response).toEqual({ outcome: { outcome: 'cancelled' } });
-    expect(decidePermission(request(all), policy('allow_always'), false).option?.kind).toBe('allow_always');
-    expect(decidePermission(request(['reject_once']), policy('allow_once'), false).option?.kind).toBe('reject_once');
+    expect(decidePermission(request(all), policy('reject'), false)?.option?.kind).toBe('reject_once');
+    expect(decidePermission(request(['allow_once', 'reject_always']), policy('reject'), false)?.option?.kind).toBe('reject_always');
+    expect(decidePermission(request(['allow_once']), policy('reject'), false)?.response).toEqual({ outcome: { outcome: 'cancelled' } });
+    expect(decidePermission(request(all), policy('allow_always'), false)?.option?.kind).toBe('allow_always');
+    expect(decidePermission(request(['reject_once']), policy('allow_once'), false)?.option?.kind).toBe('reject_once');
     expect(decidePermission(request(all, 'read'), policy('reject', ['read']), false)).toMatchObject({ option: { kind: 'allow_once' }, rule: 'allowed_kind' });
-    expect(decidePermission(request(all), policy('allow_always'), true).response).toEqual({ outcome: { outcome: 'cancelled' } });
+    expect(decidePermission(request(all), policy('allow_always'), true)?.response).toEqual({ outcome: { outcome: 'cancelled' } });
+  });
+
+  it('under ask leaves the question to a person, except listed tool kinds and a cancelled turn', () => {
+    const all = ['allow_once', 'reject_once'];
+    expect(decidePermission(request(all), policy('ask'), false)).toBeNull();
+    expect(decidePermission(request(all, 'read'), policy('ask', ['read']), false)).toMatchObject({ option: { kind: 'allow_once' }, rule: 'allowed_kind' });
+    expect(decidePermission(request(all, 'edit'), policy('ask', ['read']), false)).toBeNull();
+    expect(decidePermission(request(all), policy('ask'), true)).toMatchObject({ rule: 'cancelled', response: { outcome: { outcome: 'cancelled' } } });
   });
 });
 
