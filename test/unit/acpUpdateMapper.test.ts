@@ -53,6 +53,23 @@ describe('AcpUpdateMapper', () => {
       'tool_result',
     ]);
   });
+
+  it('a finished tool call carries the ACP diffs it showed, paths relative to the session cwd', () => {
+    const mapper = new AcpUpdateMapper(undefined, '/srv/projects/demo');
+    const diff = { type: 'diff', path: '/srv/projects/demo/src/a.ts', oldText: 'x\n', newText: 'y\n' };
+    mapper.map({ sessionUpdate: 'tool_call', toolCallId: 't', title: 'Edit a.ts', kind: 'edit', status: 'pending', rawInput: {} }, 'live');
+    mapper.map({ sessionUpdate: 'tool_call_update', toolCallId: 't', content: [diff, { type: 'diff', path: '/elsewhere/b.ts', newText: 'new' }] }, 'live');
+    const [result] = mapper.map({ sessionUpdate: 'tool_call_update', toolCallId: 't', status: 'completed' }, 'live');
+    expect(result).toEqual({
+      event: 'tool_result',
+      data: {
+        id: 't',
+        summary: 'Edit a.ts',
+        output: { diffs: [{ path: 'src/a.ts', old_text: 'x\n', new_text: 'y\n' }, { path: '/elsewhere/b.ts', old_text: null, new_text: 'new' }] },
+        is_error: false,
+      },
+    });
+  });
 });
 
 describe('decidePermission', () => {

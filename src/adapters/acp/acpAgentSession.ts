@@ -60,7 +60,7 @@ export class AcpAgentSession implements TurnHost {
     private readonly log: ProcessLog,
   ) {
     const { maxQueuedEvents, maxAssembledBytes } = options.limits;
-    this.events = new AcpSessionEvents(context, maxQueuedEvents, maxAssembledBytes, (paused) => (paused ? this.wire.pause() : this.wire.resume()));
+    this.events = new AcpSessionEvents(context, maxQueuedEvents, maxAssembledBytes, (paused) => (paused ? this.wire.pause() : this.wire.resume()), options.cwd);
     const limit = options.limits.maxMessageBytes;
     this.wire = new AcpWire(process.stdout, process.stdin, limit, {
       tap: (message) => this.tap(message),
