@@ -31,13 +31,20 @@ export class Transcript {
   /** The Worker's open decisions (`pendingDecisions` of its projection): their buttons are enabled. */
   setPending(pendingDecisions) {
     this.pending = new Map(pendingDecisions.map((d) => [d.id, d]));
-    for (const card of this.decisions) card.setPending(this.pending.get(card.decisionId) ?? null);
+    this.sticking(() => {
+      for (const card of this.decisions) card.setPending(this.pending.get(card.decisionId) ?? null);
+    });
+  }
+
+  /** Runs `change`; a reader who was at the bottom stays there (one who scrolled up is left alone). */
+  sticking(change) {
+    const atBottom = this.root.scrollTop + this.root.clientHeight >= this.root.scrollHeight - 40;
+    change();
+    if (atBottom) this.root.scrollTop = this.root.scrollHeight;
   }
 
   add(node) {
-    const atBottom = this.root.scrollTop + this.root.clientHeight >= this.root.scrollHeight - 40;
     this.root.append(node);
-    if (atBottom) this.root.scrollTop = this.root.scrollHeight;
     return node;
   }
 
@@ -45,11 +52,13 @@ export class Transcript {
   show(frame) {
     const { event: name, data = {} } = frame.event;
     const handler = HANDLERS[name];
-    if (handler) handler.call(this, data, frame);
+    if (handler) this.sticking(() => handler.call(this, data, frame));
   }
 
   note(kind, text) {
-    return this.add(el('div', { class: `entry ${kind}`, text }));
+    let node;
+    this.sticking(() => (node = this.add(el('div', { class: `entry ${kind}`, text }))));
+    return node;
   }
 
   text(delta, done) {

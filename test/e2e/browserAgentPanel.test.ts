@@ -139,6 +139,7 @@ describe('the console as an agent panel (e2e, Chromium, ACP demo agent)', () => 
     // ---- a second run: the person denies ----
     await send('write it again');
     await poll(() => decision().locator('button[data-option-id=reject]').isEnabled()).toBe(true);
+    await page.screenshot({ path: screenshotPath('panel-flow') });
     await decision().locator('button[data-option-id=reject]').click();
     await poll(() => decision().getAttribute('data-outcome')).toBe('rejected');
     await poll(() => tool().locator('.status').textContent()).toBe('failed');
