@@ -16,11 +16,20 @@ export interface SinkHost {
   setRunState(record: WorkerRecord, state: RunState): void;
   makeUnavailable(record: WorkerRecord, why: Diagnostic): void;
   changed(record: WorkerRecord): void;
-  readonly decisions: {
-    ask(record: WorkerRecord, context: GuardedContext, question: unknown): AskResult;
-    closeByBackend(record: WorkerRecord, decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void;
-  };
+  readonly decisions: DecisionAsks;
 }
+
+/** Where a context's questions go (the decisions use case). */
+export interface DecisionAsks {
+  ask(record: WorkerRecord, context: GuardedContext, question: unknown): AskResult;
+  closeByBackend(record: WorkerRecord, decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void;
+}
+
+/** Until the decisions use case is wired: no person can be asked. */
+export const NO_DECISIONS: DecisionAsks = {
+  ask: () => ({ ok: false, reason: 'unsupported', message: 'no person can be asked here' }),
+  closeByBackend: () => undefined,
+};
 
 /**
  * Where one Worker's context reports to. Every report is checked against the Runtime's own record:

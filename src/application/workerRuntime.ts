@@ -16,6 +16,7 @@ import { RuntimeShutdown } from './runtimeShutdown.js';
 import type { CreateOutcome, CreateRequest, ObserveOutcome, RuntimeSummary, TranscriptOutcome } from './runtimeTypes.js';
 import { WorkerControl } from './workerControl.js';
 import { WorkerCreation } from './workerCreation.js';
+import { WorkerDecisions } from './workerDecisions.js';
 import { WorkerObservation } from './workerObservation.js';
 
 export * from './runtimeTypes.js';
@@ -23,7 +24,7 @@ export * from './runtimeTypes.js';
 /**
  * The application core: owns the Worker catalog, enforces the contract's invariants and talks only to
  * ports. Every operation returns a typed result; only bugs throw. A facade over its use cases
- * (create/restore, input, control, observation), which share one `RuntimeCore`.
+ * (create/restore, input, control, observation, decisions), which share one `RuntimeCore`.
  */
 @injectable()
 export class WorkerRuntime {
@@ -32,6 +33,7 @@ export class WorkerRuntime {
   private readonly control: WorkerControl;
   private readonly observation: WorkerObservation;
   private readonly stopping: RuntimeShutdown;
+  private readonly decisions: WorkerDecisions;
   private readonly core: RuntimeCore;
 
   constructor(
@@ -49,6 +51,8 @@ export class WorkerRuntime {
     this.control = new WorkerControl(this.core);
     this.observation = new WorkerObservation(this.core);
     this.stopping = new RuntimeShutdown(this.core, this.control.stopper);
+    this.decisions = new WorkerDecisions(this.core);
+    this.core.decisions = this.decisions;
   }
 
   get runtimeId(): string {
@@ -107,7 +111,7 @@ export class WorkerRuntime {
    * cannot ask; `errored` (`decide_timeout`) past `deadlines.decideMs`. Never delivered twice.
    */
   decide(workerId: string, decisionId: string, optionId: string): Promise<OperationResult> {
-    return this.core.decisions.decide(workerId, decisionId, optionId);
+    return this.decisions.decide(workerId, decisionId, optionId);
   }
 
   /**

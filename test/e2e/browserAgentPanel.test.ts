@@ -164,7 +164,7 @@ describe('the console as an agent panel (e2e, Chromium, ACP demo agent)', () => 
     await poll(() => page.locator('#worker-title').textContent()).toBe('notes writer');
     expect(page.url()).toBe(workerUrl);
     await poll(() => page.locator('#stream .decision').count()).toBe(3);
-    expect(await page.locator('#stream .decision').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.outcome))).toEqual(['allowed', 'rejected', 'cancelled']);
+    expect(await page.locator('#stream .decision').evaluateAll((cards) => cards.map((c) => (c as unknown as { dataset: { outcome?: string } }).dataset.outcome))).toEqual(['allowed', 'rejected', 'cancelled']);
     expect(await page.locator('#stream .decision button:enabled').count()).toBe(0);
 
     // ---- markdown, rendered safely (fake backend): no HTML from agent text, no javascript: link ----
@@ -204,7 +204,7 @@ describe('the console as an agent panel (e2e, Chromium, ACP demo agent)', () => 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(workerUrl);
     await poll(() => page.locator('#worker-title').textContent()).toBe('notes writer');
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(await overflow()).toBe(0);
     expect(await page.locator('#sidebar').isVisible()).toBe(false);
     await page.screenshot({ path: screenshotPath('panel-390-worker'), fullPage: true });
