@@ -5,7 +5,9 @@
 // Every reply starts with "[scripted demo agent]". Words in the prompt pick the script:
 //   "think"  streams some thinking first,
 //   "tool"   runs a pretend tool call (search) with progress and a result,
-//   "write"  asks for permission to edit a file (the host's policy answers; the default rejects),
+//   "write"  asks for permission to edit a file: with policy "ask" (profile `demo`) the console shows
+//            the question and you decide; the pretend edit's diff shows when it is allowed,
+//   "markdown" answers in markdown (headings, code, a link, a table; raw HTML stays text),
 //   "long"   streams slowly for ~20 s (try Cancel),
 //   anything else gets a short streamed reply.
 import { Readable, Writable } from 'node:stream';
@@ -36,10 +38,13 @@ async function pretendTool(send) {
   await send({ sessionUpdate: 'tool_call_update', toolCallId, status: 'completed', content: [{ type: 'content', content: text('2 scripted notes found') }] });
 }
 
+const NOTES_BEFORE = '# Notes\n\n- try the console\n';
+const NOTES_AFTER = '# Notes\n\n- try the console\n- a line the demo agent wrote\n';
+
 async function askToWrite(client, sessionId, send) {
   const toolCallId = `demo-write-${Date.now()}`;
   const toolCall = { toolCallId, title: 'Edit notes.md (pretend)', kind: 'edit' };
-  await send({ sessionUpdate: 'tool_call', ...toolCall, status: 'pending', rawInput: { file: 'notes.md' } });
+  await send({ sessionUpdate: 'tool_call', ...toolCall, status: 'pending', rawInput: { file: 'notes.md', add: 'a line the demo agent wrote' } });
   const { outcome } = await client.request(methods.client.session.requestPermission, {
     sessionId,
     toolCall,
@@ -48,10 +53,26 @@ async function askToWrite(client, sessionId, send) {
       { optionId: 'reject', name: 'Reject', kind: 'reject_once' },
     ],
   });
-  const allowed = outcome.outcome === 'selected' && outcome.optionId === 'allow';
-  await send({ sessionUpdate: 'tool_call_update', toolCallId, status: allowed ? 'completed' : 'failed' });
-  return allowed ? 'The host allowed the (pretend) edit. ' : 'The host rejected the (pretend) edit, so nothing was written. ';
+  if (outcome.outcome === 'cancelled') {
+    await send({ sessionUpdate: 'tool_call_update', toolCallId, status: 'failed', content: [{ type: 'content', content: text('cancelled before an answer') }] });
+    return 'The question was cancelled, so nothing was written. ';
+  }
+  const allowed = outcome.optionId === 'allow';
+  const content = allowed
+    ? [{ type: 'content', content: text('notes.md: 1 line added (pretend: nothing is written to disk)') }, { type: 'diff', path: 'notes.md', oldText: NOTES_BEFORE, newText: NOTES_AFTER }]
+    : [{ type: 'content', content: text('not allowed: nothing was written') }];
+  await send({ sessionUpdate: 'tool_call_update', toolCallId, status: allowed ? 'completed' : 'failed', content });
+  return allowed ? 'The edit was **allowed**: `notes.md` got one more line (pretend). ' : 'The edit was **not allowed**, so nothing was written. ';
 }
+
+const MARKDOWN = [
+  '## Markdown, rendered\n\n',
+  'Text can be **bold**, _italic_ or `code`, with a [link](https://agentclientprotocol.com).\n\n',
+  '1. a numbered list\n2. of two items\n\n',
+  '```js\nconsole.log("a code block");\n```\n\n',
+  '| kind | shown as |\n| --- | --- |\n| table | a table |\n\n',
+  '> Raw HTML stays text: <img src=x onerror="alert(1)"> <script>alert(2)</script>\n\n',
+];
 
 const app = agent({ name: 'acp-demo-agent' })
   .onRequest(methods.agent.initialize, () => ({
@@ -79,10 +100,11 @@ const app = agent({ name: 'acp-demo-agent' })
       let answer = '';
       if (prompt.includes('write')) answer += await askToWrite(client, sessionId, send);
       const long = prompt.includes('long');
+      if (prompt.includes('markdown')) await stream(send, MARKDOWN, 80, cancelled.signal);
       answer += long
         ? 'Streaming slowly for about twenty seconds so you can try Cancel. '.repeat(6)
-        : `You wrote ${prompt.length} characters. Try "think", "tool", "write" or "long". `;
-      await stream(send, answer.split(/(?<= )/), long ? 600 : 60, cancelled.signal);
+        : `You wrote ${prompt.length} characters. Try "think", "tool", "write", "markdown" or "long". `;
+      if (!cancelled.signal.aborted) await stream(send, answer.split(/(?<= )/), long ? 600 : 60, cancelled.signal);
       await send({ sessionUpdate: 'usage_update', used: 100 + prompt.length, size: 100_000 });
       return { stopReason: cancelled.signal.aborted ? 'cancelled' : 'end_turn' };
     } finally {

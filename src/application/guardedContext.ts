@@ -1,8 +1,9 @@
+import type { DecidedBy } from '../domain/decision.js';
 import { sanitizeDiagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import { parseProtocolEvent, type ProtocolEvent } from '../domain/protocolEvent.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import { RunStateSchema, type RunState } from '../domain/workerState.js';
-import type { ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
+import type { AskResult, ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
 
 /** What a context reports back to the Runtime; called only while the context may. */
 export interface ContextSink {
@@ -17,7 +18,14 @@ export interface ContextSink {
   restored(state: RunState): ExecutionContext | undefined;
   /** The backend reported a restore in a state that is not a run state. */
   malformedRestore(): void;
+  /** Opens a question for a person (the raw question is parsed there); never throws. */
+  ask(question: unknown): AskResult;
+  /** The backend ended an open question itself. */
+  closeDecision(decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void;
 }
+
+const CLOSED_BY: ReadonlySet<unknown> = new Set(['policy', 'timeout', 'cancelled']);
+const ASK_REVOKED: AskResult = { ok: false, reason: 'revoked', message: 'execution context revoked' };
 
 const REVOKED: PublishResult = { ok: false, reason: 'revoked', message: 'execution context revoked' };
 const UNREADABLE: PublishResult = { ok: false, reason: 'invalid_event', message: 'the event could not be read' };
@@ -88,6 +96,17 @@ export class GuardedContext implements ExecutionContext {
     const next = this.sink.restored(parsed.data);
     if (next) this.lostState = false; // one restore per loss; this context stays revoked
     return next;
+  }
+
+  ask(question: unknown): AskResult {
+    if (this.revoked) return ASK_REVOKED;
+    return this.sink.ask(question);
+  }
+
+  closeDecision(decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void {
+    // Checked by hand: a backend may pass anything here.
+    if (this.revoked || typeof decisionId !== 'string' || !CLOSED_BY.has(decidedBy)) return;
+    this.sink.closeDecision(decisionId, decidedBy);
   }
 
   revoke(): void {

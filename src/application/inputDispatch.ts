@@ -9,7 +9,7 @@ import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
 
 /** Diagnostics a late dispatch answer leaves on a connected Worker, until its next committed input. */
-const LATE_CODES: ReadonlySet<string> = new Set(['input_committed_late', 'input_not_committed']);
+const LATE_CODES: ReadonlySet<string> = new Set(['input_committed_late', 'input_not_committed', 'decision_lost']);
 
 /**
  * The input use case: one committed input per idle Worker at a time (single flight). A dispatch

@@ -12,7 +12,7 @@ import { GuardedContext } from './guardedContext.js';
 import { LifecycleFeed } from './lifecycleFeed.js';
 import type { Profile, RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
-import { WorkerContextSink } from './workerContextSink.js';
+import { NO_DECISIONS, WorkerContextSink, type DecisionAsks } from './workerContextSink.js';
 import { WorkerRecord } from './workerRecord.js';
 
 /** The ports a Runtime talks to. */
@@ -35,6 +35,8 @@ export class RuntimeCore {
   readonly feed: LifecycleFeed;
   readonly pending = new Set<Promise<unknown>>();
   readonly catalogWriter: CatalogWriter;
+  /** Where questions backends put to a person go (the decisions use case, wired by the facade). */
+  decisions: DecisionAsks = NO_DECISIONS;
   status: RuntimeSummary['state'] = 'running';
   /** Off during shutdown: executions stopped for a restart must come back, not as `stopped`. */
   persisting = true;
@@ -102,6 +104,7 @@ export class RuntimeCore {
   }
 
   makeUnavailable(record: WorkerRecord, why: Diagnostic): void {
+    record.decisions.closeAll(); // nobody can answer the lost execution's questions
     record.phase = 'unavailable';
     record.diagnostic = why;
     this.changed(record);

@@ -30,6 +30,10 @@ export const RuntimeOptionsSchema = z.strictObject({
       restoreMs: ms(30_000),
       methodMs: ms(15_000),
       snapshotMs: ms(5_000),
+      /** Delivering a person's answer (or a deadline's) to the backend (`decide`). */
+      decideMs: ms(5_000),
+      /** How long a question waits for a person when its backend names no deadline (then its fallback answers). */
+      askMs: ms(300_000),
       /** How long shutdown waits for pending catalog writes (the store may be unreachable). */
       catalogFlushMs: ms(5_000),
     })

@@ -31,5 +31,6 @@ export interface RuntimeSummary {
   readonly runtimeId: string;
   readonly state: 'running' | 'stopping' | 'stopped';
   readonly workers: { readonly total: number; readonly byState: Partial<Record<WorkerState, number>> };
-  readonly profiles: { readonly name: string; readonly displayName: string | null; readonly available: boolean }[];
+  /** `backend`: the id of the backend the profile names (null: none); `available`: that backend is bound here. */
+  readonly profiles: { readonly name: string; readonly displayName: string | null; readonly backend: string | null; readonly available: boolean }[];
 }

@@ -1,8 +1,9 @@
+import type { DecidedBy } from '../domain/decision.js';
 import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import type { ProtocolEvent } from '../domain/protocolEvent.js';
 import { sanitizeText } from '../domain/sanitizeText.js';
 import { runStateAfterEvent, type RunState } from '../domain/workerState.js';
-import type { ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
+import type { AskResult, ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
 import type { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
 import type { ContextSink, GuardedContext } from './guardedContext.js';
 import type { WorkerRecord } from './workerRecord.js';
@@ -15,7 +16,20 @@ export interface SinkHost {
   setRunState(record: WorkerRecord, state: RunState): void;
   makeUnavailable(record: WorkerRecord, why: Diagnostic): void;
   changed(record: WorkerRecord): void;
+  readonly decisions: DecisionAsks;
 }
+
+/** Where a context's questions go (the decisions use case). */
+export interface DecisionAsks {
+  ask(record: WorkerRecord, context: GuardedContext, question: unknown): AskResult;
+  closeByBackend(record: WorkerRecord, decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void;
+}
+
+/** Until the decisions use case is wired: no person can be asked. */
+export const NO_DECISIONS: DecisionAsks = {
+  ask: () => ({ ok: false, reason: 'unsupported', message: 'no person can be asked here' }),
+  closeByBackend: () => undefined,
+};
 
 /**
  * Where one Worker's context reports to. Every report is checked against the Runtime's own record:
@@ -65,6 +79,16 @@ export class WorkerContextSink implements ContextSink {
     record.runStateVersion++; // the restored state wins over a slower answer from before the loss
     core.changed(record);
     return next;
+  }
+
+  ask(question: unknown): AskResult {
+    const { record, context } = this;
+    if (!context || record.context !== context) return { ok: false, reason: 'revoked', message: 'not the Worker\'s current context' };
+    return this.core.decisions.ask(record, context, question);
+  }
+
+  closeDecision(decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void {
+    if (this.record.context === this.context) this.core.decisions.closeByBackend(this.record, decisionId, decidedBy);
   }
 
   malformedRestore(): void {

@@ -6,6 +6,7 @@ import { CATALOG_ENTRY_CORRUPT, CatalogEntrySchema, type CatalogEntry } from '..
 import { parseArgument } from './operationResults.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import { CreateRequestSchema, type CreateOutcome, type CreateRequest } from './runtimeTypes.js';
+import { sayDecisionLost } from './workerDecisions.js';
 import { WorkerStarter } from './workerStarter.js';
 
 /** A catalog entry the Runtime can bring back: its Worker id is one the Runtime could have made. */
@@ -102,6 +103,8 @@ export class WorkerCreation {
     record.backend = backend;
     record.context = core.contextFor(record);
     const request = Object.freeze({ profile: entry.profile, profileOptions: profile.options, displayName: entry.displayName, restoreToken: entry.restoreToken });
-    return this.starter.restore(record, request, () => core.running && core.isCurrent(record));
+    const result = await this.starter.restore(record, request, () => core.running && core.isCurrent(record));
+    if (entry.state === 'requires_action') sayDecisionLost(core, record);
+    return result;
   }
 }

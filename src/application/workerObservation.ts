@@ -112,6 +112,7 @@ export class WorkerObservation {
     return Object.entries(core.options.profiles).map(([name, profile]) => ({
       name,
       displayName: profile.displayName ?? null,
+      backend: profile.backend,
       available: profile.backend !== null && core.backends.has(profile.backend),
     }));
   }

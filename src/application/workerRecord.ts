@@ -4,6 +4,7 @@ import type { WorkerRef } from '../domain/workerRef.js';
 import type { RunState, WorkerState } from '../domain/workerState.js';
 import type { ExecutionBackendPort, ExecutionHandle } from '../ports/executionBackendPort.js';
 import type { CatalogEntry } from '../ports/workerCatalogPort.js';
+import { DecisionBook } from './decisionBook.js';
 import type { GuardedContext } from './guardedContext.js';
 
 /** Where a Worker is in its life; `connected` shows as its run state (idle, busy, paused). */
@@ -34,6 +35,8 @@ export class WorkerRecord {
   /** The backend answered a stop `unsupported`: like a backend without `stop`, remove releases the execution instead. */
   stopUnsupported = false;
   restoreToken: string | null = null;
+  /** Questions the backend put to a person; closed when the execution is released or lost. */
+  readonly decisions = new DecisionBook();
   updatedAt: number;
   private dispatchController: AbortController | null = null;
 
@@ -48,7 +51,8 @@ export class WorkerRecord {
   }
 
   get state(): WorkerState {
-    return this.phase === 'connected' ? this.runState : this.phase;
+    if (this.phase !== 'connected') return this.phase;
+    return this.decisions.awaitingPerson ? 'requires_action' : this.runState;
   }
 
   get projection(): WorkerProjection {
@@ -59,6 +63,7 @@ export class WorkerRecord {
       displayName: this.displayName,
       state: this.state,
       diagnostic: this.diagnostic,
+      pendingDecisions: this.phase === 'connected' ? this.decisions.pending : [],
       runGeneration: this.runGeneration,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -100,8 +105,9 @@ export class WorkerRecord {
     return this.outstanding?.has(kind) === true;
   }
 
-  /** Releases the execution: no handle, the context revoked, nothing outstanding any more. */
+  /** Releases the execution: no handle, the context revoked, nothing outstanding any more, no open question. */
   detach(): void {
+    this.decisions.closeAll();
     this.handle = undefined;
     this.hasHandle = false;
     this.context?.revoke();

@@ -16,6 +16,7 @@ import { RuntimeShutdown } from './runtimeShutdown.js';
 import type { CreateOutcome, CreateRequest, ObserveOutcome, RuntimeSummary, TranscriptOutcome } from './runtimeTypes.js';
 import { WorkerControl } from './workerControl.js';
 import { WorkerCreation } from './workerCreation.js';
+import { WorkerDecisions } from './workerDecisions.js';
 import { WorkerObservation } from './workerObservation.js';
 
 export * from './runtimeTypes.js';
@@ -23,7 +24,7 @@ export * from './runtimeTypes.js';
 /**
  * The application core: owns the Worker catalog, enforces the contract's invariants and talks only to
  * ports. Every operation returns a typed result; only bugs throw. A facade over its use cases
- * (create/restore, input, control, observation), which share one `RuntimeCore`.
+ * (create/restore, input, control, observation, decisions), which share one `RuntimeCore`.
  */
 @injectable()
 export class WorkerRuntime {
@@ -32,6 +33,7 @@ export class WorkerRuntime {
   private readonly control: WorkerControl;
   private readonly observation: WorkerObservation;
   private readonly stopping: RuntimeShutdown;
+  private readonly decisions: WorkerDecisions;
   private readonly core: RuntimeCore;
 
   constructor(
@@ -49,6 +51,8 @@ export class WorkerRuntime {
     this.control = new WorkerControl(this.core);
     this.observation = new WorkerObservation(this.core);
     this.stopping = new RuntimeShutdown(this.core, this.control.stopper);
+    this.decisions = new WorkerDecisions(this.core);
+    this.core.decisions = this.decisions;
   }
 
   get runtimeId(): string {
@@ -98,6 +102,16 @@ export class WorkerRuntime {
   /** The backend's current snapshot, browser-safe (host paths removed). The Runtime never makes one up. */
   snapshot(workerId: string): Promise<{ result: OperationResult; snapshot: Record<string, unknown> | null }> {
     return this.control.snapshot(workerId);
+  }
+
+  /**
+   * Answers a question the Worker's backend put to a person (`pendingDecisions` on its projection) with
+   * one of the options it offered. `accepted` (`decided`) once the backend delivered it; `rejected`
+   * (`decision_not_found`, `decision_answered`, `option_not_offered`); `unsupported` when the backend
+   * cannot ask; `errored` (`decide_timeout`) past `deadlines.decideMs`. Never delivered twice.
+   */
+  decide(workerId: string, decisionId: string, optionId: string): Promise<OperationResult> {
+    return this.decisions.decide(workerId, decisionId, optionId);
   }
 
   /**

@@ -51,6 +51,7 @@ export class WorkerStopper {
     } else if (result.outcome === 'errored') {
       // The execution's condition is unknown: keep the handle (a later stop, remove or shutdown deals with it).
       record.context?.revoke();
+      record.decisions.closeAll();
       record.phase = 'errored';
       record.diagnostic = diagnostic(result.reason, result.message ?? 'stop failed');
       core.changed(record);

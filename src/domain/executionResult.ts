@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DiagnosticSchema, type Diagnostic } from './diagnostic.js';
 import { WorkerStateSchema, type WorkerState } from './workerState.js';
 
-export const OperationSchema = z.enum(['create', 'input', 'stop', 'cancel', 'restore', 'remove', 'method', 'snapshot', 'observe']);
+export const OperationSchema = z.enum(['create', 'input', 'stop', 'cancel', 'restore', 'remove', 'method', 'snapshot', 'observe', 'decide']);
 export type Operation = z.infer<typeof OperationSchema>;
 
 export const OutcomeSchema = z.enum(['accepted', 'busy', 'rejected', 'errored', 'unsupported']);
@@ -10,16 +10,18 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 
 /** Every reason code, grouped by the one outcome it belongs to. Closed: hosts may switch exhaustively. */
 export const REASONS = {
-  accepted: ['created', 'already_exists', 'committed', 'stopped', 'already_stopped', 'cancelled', 'removed', 'dispatched', 'restored', 'snapshot'],
+  accepted: ['created', 'already_exists', 'committed', 'stopped', 'already_stopped', 'cancelled', 'removed', 'dispatched', 'restored', 'snapshot', 'decided'],
   busy: ['run_in_flight', 'backend_busy', 'call_outstanding'],
   rejected: [
     'invalid_request', 'worker_not_found', 'profile_unknown', 'create_conflict', 'execution_unavailable',
     'worker_starting', 'worker_stopping', 'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
     'runtime_stopped', 'idempotency_conflict',
+    'decision_not_found', 'decision_answered', 'option_not_offered',
   ],
   errored: [
     'backend_error', 'spawn_failed', 'spawn_timeout', 'dispatch_timeout', 'cancel_timeout', 'stop_timeout',
     'restore_timeout', 'method_timeout', 'snapshot_timeout', 'store_unavailable', 'backend_protocol_error',
+    'decide_timeout',
   ],
   unsupported: ['operation_unsupported'],
 } as const satisfies Record<Outcome, readonly string[]>;

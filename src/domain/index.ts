@@ -7,6 +7,7 @@ export * from './workerInput.js';
 export * from './protocolEvent.js';
 export * from './cursor.js';
 export * from './observation.js';
+export * from './decision.js';
 export * from './projection.js';
 export * from './browserFrame.js';
 export * from './transcript.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PendingDecisionSchema, type PendingDecision } from './decision.js';
 import { DiagnosticSchema, sanitizeDiagnostic, type Diagnostic } from './diagnostic.js';
 import { WorkerStateSchema, type WorkerState } from './workerState.js';
 
@@ -13,6 +14,8 @@ export const WorkerProjectionSchema = z.strictObject({
   displayName: z.string().nullable(),
   state: WorkerStateSchema,
   diagnostic: DiagnosticSchema.nullable(),
+  /** Questions the backend asked that wait for a person (state `requires_action` while there are any). */
+  pendingDecisions: z.array(PendingDecisionSchema),
   runGeneration: z.number().int().nonnegative(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
@@ -27,6 +30,8 @@ export interface ProjectionSource {
   readonly displayName: string | null;
   readonly state: WorkerState;
   readonly diagnostic: Diagnostic | null;
+  /** Already browser-safe (built by the Runtime from parsed, sanitised questions). */
+  readonly pendingDecisions?: readonly PendingDecision[];
   readonly runGeneration: number;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -40,6 +45,7 @@ export function toProjection(source: ProjectionSource): WorkerProjection {
     displayName: source.displayName,
     state: source.state,
     diagnostic: source.diagnostic ? sanitizeDiagnostic(source.diagnostic) : null,
+    pendingDecisions: source.pendingDecisions ? [...source.pendingDecisions] : [],
     runGeneration: source.runGeneration,
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,

@@ -4,17 +4,19 @@ import { z } from 'zod';
  * One lifecycle state machine for a Worker.
  * - `starting`: reserved, spawn in flight (no execution connection yet).
  * - `idle` / `busy` / `paused`: connected; the run state follows the backend.
+ * - `requires_action`: connected, and the backend asked a person something (a permission decision)
+ *   that nobody has answered yet; derived from the Worker's open decisions, never reported by a backend.
  * - `stopping`: a stop is in flight.
  * - `stopped`: stopped on request; terminal until removed.
  * - `unavailable`: no live execution connection (spawn rejected or failed, no backend, connection lost);
  *   carries a diagnostic.
  * - `errored`: the execution is in an unknown condition (stop failed or timed out); carries a diagnostic.
  */
-export const WorkerStateSchema = z.enum(['starting', 'idle', 'busy', 'paused', 'stopping', 'stopped', 'unavailable', 'errored']);
+export const WorkerStateSchema = z.enum(['starting', 'idle', 'busy', 'paused', 'requires_action', 'stopping', 'stopped', 'unavailable', 'errored']);
 export type WorkerState = z.infer<typeof WorkerStateSchema>;
 
 /** States in which a live execution connection exists. */
-const CONNECTED: ReadonlySet<WorkerState> = new Set(['idle', 'busy', 'paused', 'stopping']);
+const CONNECTED: ReadonlySet<WorkerState> = new Set(['idle', 'busy', 'paused', 'requires_action', 'stopping']);
 
 export function isConnected(state: WorkerState): boolean {
   return CONNECTED.has(state);

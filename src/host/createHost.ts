@@ -15,6 +15,8 @@ import { parseConfig } from './loadConfig.js';
 import { logDestination } from './logDestination.js';
 import { checkProfiles } from './profileCheck.js';
 import { RequestsAtDebug } from './requestLog.js';
+import { consoleRoutes } from './routes/consoleRoutes.js';
+import { decisionRoutes } from './routes/decisionRoutes.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
@@ -99,6 +101,8 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
   app.register(async (scoped) => {
     runtimeRoutes(scoped, runtime, options.version ?? '0.0.0');
     workerRoutes(scoped, runtime, idempotency);
+    decisionRoutes(scoped, runtime);
+    consoleRoutes(scoped);
     streamRoutes(scoped, runtime, config, edge.keepalive);
     edge.fallbacks.register(scoped);
   });

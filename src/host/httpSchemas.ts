@@ -9,6 +9,10 @@ import { WorkerIdSchema } from '../domain/workerRef.js';
 
 /** Request and response shapes of the HTTP API; the OpenAPI document is generated from these. */
 export const WorkerIdParamsSchema = z.strictObject({ workerId: WorkerIdSchema });
+/** A decision id as the Runtime makes them (a UUID), or any id of the same safe shape. */
+export const DecisionParamsSchema = z.strictObject({ workerId: WorkerIdSchema, decisionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/) });
+/** A person's answer: one of the option ids the pending decision offers. */
+export const DecideBodySchema = z.strictObject({ optionId: z.string().min(1).max(256) });
 export const RuntimeWorkerParamsSchema = z.strictObject({ runtimeId: WorkerIdSchema, workerId: WorkerIdSchema });
 
 const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
@@ -71,7 +75,7 @@ export const RuntimeSummarySchema = z.strictObject({
   runtimeId: z.string(),
   state: z.enum(['running', 'stopping', 'stopped']),
   workers: z.strictObject({ total: z.number().int(), byState: z.partialRecord(WorkerStateSchema, z.number().int()) }),
-  profiles: z.array(z.strictObject({ name: z.string(), displayName: z.string().nullable(), available: z.boolean() })),
+  profiles: z.array(z.strictObject({ name: z.string(), displayName: z.string().nullable(), backend: z.string().nullable(), available: z.boolean() })),
 });
 
 export const TranscriptBodySchema = z.strictObject({

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { OperationResultSchema } from '../domain/executionResult.js';
+import { consoleAssets } from './routes/consoleRoutes.js';
 import {
   CreateWorkerBodySchema,
+  DecideBodySchema,
   CreateWorkerResponseSchema,
   ErrorBodySchema,
   HealthBodySchema,
@@ -43,6 +45,7 @@ const refusalsWithoutResult = (codes: number[]) => refusals([], [401, 403, ...co
 
 const workerId = { name: 'workerId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
 const runtimeId = { ...workerId, name: 'runtimeId' };
+const decisionId = { name: 'decisionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' } };
 const after = { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 128 }, description: 'resume after this cursor (Last-Event-ID wins when both are sent)' };
 const lastEventId = { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } };
 const operation = (summary: string, extra: number[] = []) => ({
@@ -76,9 +79,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     security: [{ bearer: [] }],
     paths: {
       '/healthz': { get: { summary: 'liveness (no token)', security: [], responses: { '200': response('ok, or stopping', HealthBodySchema), ...refusalsWithoutResult([]) } } },
-      '/': asset('the console (no token)', 'text/html'),
-      '/console.js': asset('the console script (no token)', 'text/javascript'),
-      '/console.css': asset('the console styles (no token)', 'text/css'),
+      ...Object.fromEntries(consoleAssets().map((a) => [a.path, asset(`the console: ${a.path === '/' ? 'page' : a.path} (no token)`, a.type.split(';')[0]!)])),
       '/v1/openapi.json': { get: { summary: 'this document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, ...refusalsWithoutResult([]) } } },
       '/v1/runtime': { get: { summary: 'runtime summary', responses: { '200': response('summary', RuntimeSummarySchema), ...refusalsWithoutResult([]) } } },
       '/v1/workers': {
@@ -102,6 +103,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       },
       '/v1/workers/{workerId}/stop': { post: operation('stop the Worker') },
       '/v1/workers/{workerId}/cancel': { post: operation('cancel the current run') },
+      '/v1/workers/{workerId}/decisions/{decisionId}': {
+        post: {
+          ...operation('answer a pending decision with one of its options (pendingDecisions on the projection)'),
+          parameters: [workerId, decisionId],
+          requestBody: { required: true, content: json(DecideBodySchema, 'input') },
+        },
+      },
       '/v1/workers/{workerId}/transcript': {
         get: {
           summary: 'transcript derived from observations',

@@ -1,4 +1,5 @@
 import type { ServiceIdentifier } from 'inversify';
+import type { DecisionAnswer } from '../domain/decision.js';
 import type { Diagnostic } from '../domain/diagnostic.js';
 import type { WorkerInput } from '../domain/workerInput.js';
 import type { WorkerMethod } from '../domain/workerMethod.js';
@@ -105,6 +106,17 @@ export interface ExecutionBackendPort {
 
   /** Sends a worker-protocol method (pause, resume, compact, ...). Replies arrive as events. */
   dispatchMethod?(handle: ExecutionHandle, method: WorkerMethod, signal: AbortSignal): Promise<ControlResult>;
+
+  /**
+   * Delivers the answer to a question this Worker's context asked (`ExecutionContext.ask`), at most once
+   * per question: a person's option (`decidedBy: 'person'`, an id the question offered), or
+   * `decidedBy: 'timeout'` (answer with your fallback; publish it with reason `decision_timeout`).
+   * `done` once the agent has it; `rejected` when the question is no longer open here. Publish the
+   * answer (`permission_resolved` with who decided). Absent: the Runtime refuses `ask` (`unsupported`)
+   * and `decide` answers `unsupported`. Past its deadline (`deadlines.decideMs`) the caller gets
+   * `errored` (`decide_timeout`); the question is not answered a second time meanwhile.
+   */
+  decide?(handle: ExecutionHandle, answer: DecisionAnswer, signal: AbortSignal): Promise<ControlResult>;
 
   /** The execution's current snapshot event data, as the backend has it. */
   snapshot?(handle: ExecutionHandle, signal: AbortSignal): Promise<SnapshotResult>;

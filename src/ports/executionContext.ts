@@ -1,3 +1,4 @@
+import type { DecidedBy } from '../domain/decision.js';
 import type { Diagnostic } from '../domain/diagnostic.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import type { RunState } from '../domain/workerState.js';
@@ -7,6 +8,15 @@ export type PublishResult =
   | {
       readonly ok: false;
       readonly reason: 'revoked' | 'invalid_event' | 'too_large' | 'bus_error';
+      readonly message: string;
+    };
+
+/** The answer to `ask`: the Runtime's id for the open question, or why it will not be put to a person. */
+export type AskResult =
+  | { readonly ok: true; readonly decisionId: string }
+  | {
+      readonly ok: false;
+      readonly reason: 'revoked' | 'not_connected' | 'invalid_question' | 'too_many' | 'unsupported';
       readonly message: string;
     };
 
@@ -49,4 +59,22 @@ export interface ExecutionContext {
    * state leaves the Worker `unavailable` (`backend_protocol_error`).
    */
   reportRestored(state: RunState): ExecutionContext | undefined;
+  /**
+   * Puts a question to a person (a permission decision): `{ title, toolKind?, toolCallId?, options:
+   * [{ id, name, kind }], timeoutMs? }`, parsed and sanitised by the Runtime. While it is open the
+   * Worker is `requires_action` and its projection lists it. It ends exactly once: the Runtime calls the
+   * backend's `decide` with a person's option, or with `timeout` once `timeoutMs` (default: the Runtime's
+   * `deadlines.askMs`) passed; or the backend ends it itself with `closeDecision`. Refused (never a
+   * throw) as `revoked`, `not_connected` (the Worker is not connected), `invalid_question`, `too_many`
+   * (16 open already) or `unsupported` (the backend has no `decide`): then the backend answers by its
+   * own policy. The backend publishes the question and its answer as events (the Runtime publishes none).
+   * Optional so that contexts made by hand (tests) need not have it; the Runtime's always do.
+   */
+  ask?(question: unknown): AskResult;
+  /**
+   * The backend answered an open question itself (a cancel or stop answers them `cancelled`; an agent
+   * that withdrew its request; a deadline of its own): the Worker stops listing it. Ignored for an id
+   * that is not open, and once the context is revoked.
+   */
+  closeDecision?(decisionId: string, decidedBy: Exclude<DecidedBy, 'person'>): void;
 }

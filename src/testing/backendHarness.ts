@@ -23,7 +23,7 @@ export class Gate {
   }
 }
 
-const OPTIONAL = ['restore', 'stop', 'cancel', 'dispatchMethod', 'snapshot', 'dispose'] as const;
+const OPTIONAL = ['restore', 'stop', 'cancel', 'dispatchMethod', 'snapshot', 'decide', 'dispose'] as const;
 
 /**
  * Wraps a backend so a test can hold `spawn` or `stop` at a gate (to observe the `starting` and

@@ -7,6 +7,7 @@ import type { ExecutionBackendPort } from '../ports/executionBackendPort.js';
 import { Gate, gatedBackend, runtimeAround } from './backendHarness.js';
 import { expectationsFor, type ConformanceOp } from './conformanceExpectations.js';
 import { PROTOCOL_DOC, untilState } from './conformanceWaits.js';
+import { describeDecisionCases } from './decisionConformance.js';
 import { eventNames, sequences, takeUntil } from './frames.js';
 import { vitestFor } from './vitestApi.js';
 
@@ -24,6 +25,8 @@ export interface BackendCapabilities {
   readonly method: boolean;
   readonly snapshot: boolean;
   readonly restore: boolean;
+  /** `decide`: questions the backend asks (`ExecutionContext.ask`) can be answered. Default false. */
+  readonly decide?: boolean;
 }
 
 export interface ExecutionBackendConformanceOptions {
@@ -35,6 +38,8 @@ export interface ExecutionBackendConformanceOptions {
   readonly shortInput: WorkerInput;
   /** An input whose run lasts until cancelled or stopped. Absent: busy-state cases are skipped. */
   readonly longInput?: WorkerInput;
+  /** An input whose run asks a person (a permission decision) before it ends. Absent: decision cases are skipped. */
+  readonly askInput?: WorkerInput;
   /** Profile options that make spawn fail with a typed rejection. Absent: that case is skipped. */
   readonly failingProfileOptions?: unknown;
   /** A method the backend accepts when connected (default `compact`). */
@@ -60,7 +65,8 @@ const describeResult = (r: OperationResult) => `${r.outcome}/${r.reason}${r.mess
  * lifecycle state, and skips only by declared capability. Call it at the top level of a vitest file.
  */
 export function describeExecutionBackendConformance(options: ExecutionBackendConformanceOptions): void {
-  const { afterEach, beforeEach, describe, expect, it } = vitestFor('describeExecutionBackendConformance');
+  const vitest = vitestFor('describeExecutionBackendConformance');
+  const { afterEach, beforeEach, describe, expect, it } = vitest;
   const caps = options.capabilities;
   const runTimeout = options.runTimeoutMs ?? 5_000;
   const deadlines = { spawnMs: 10_000, dispatchMs: 10_000, stopMs: 10_000, cancelMs: 10_000, ...options.deadlines };
@@ -125,8 +131,9 @@ export function describeExecutionBackendConformance(options: ExecutionBackendCon
         method: typeof b.dispatchMethod === 'function',
         snapshot: typeof b.snapshot === 'function',
         restore: typeof b.restore === 'function',
+        decide: typeof b.decide === 'function',
       };
-      expect(present, 'capabilities must match the optional methods the backend has (method = dispatchMethod)').toEqual({ ...caps });
+      expect(present, 'capabilities must match the optional methods the backend has (method = dispatchMethod)').toEqual({ decide: false, ...caps });
     }, timeout);
 
     it('spawns a connected Worker whose projection carries nothing internal', async () => {
@@ -135,7 +142,7 @@ export function describeExecutionBackendConformance(options: ExecutionBackendCon
       expect(result, `spawn must answer ready; create answered ${describeResult(result)}`).toMatchObject({ operation: 'create', outcome: 'accepted', reason: 'created' });
       expect(['idle', 'busy']).toContain(worker?.state);
       expect(Object.keys(worker ?? {}).sort()).toEqual(
-        ['createdAt', 'diagnostic', 'displayName', 'profile', 'runGeneration', 'runtimeId', 'state', 'updatedAt', 'workerId'].sort(),
+        ['createdAt', 'diagnostic', 'displayName', 'pendingDecisions', 'profile', 'runGeneration', 'runtimeId', 'state', 'updatedAt', 'workerId'].sort(),
       );
     }, timeout);
 
@@ -229,6 +236,19 @@ export function describeExecutionBackendConformance(options: ExecutionBackendCon
         }, timeout);
       }
     }
+
+    describeDecisionCases({
+      api: vitest,
+      timeout,
+      runTimeout,
+      caps,
+      askInput: options.askInput,
+      shortInput: options.shortInput,
+      start: () => start(),
+      nextId,
+      connect,
+      reach,
+    });
 
     it('a Worker whose spawn fails is unavailable with a diagnostic, and its input reaches nothing', async (ctx) => {
       if (options.failingProfileOptions === undefined) return ctx.skip('no failing profile declared');

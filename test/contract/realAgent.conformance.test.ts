@@ -35,7 +35,7 @@ describeExecutionBackendConformance({
     const backend = new AcpExecutionBackend({ backendId: 'acp' });
     return { backend, profileOptions: codexOptions(), dispose: () => backend.dispose(AbortSignal.timeout(10_000)) };
   },
-  capabilities: { stop: true, cancel: true, method: false, snapshot: false, restore: true },
+  capabilities: { stop: true, cancel: true, method: false, snapshot: false, restore: true, decide: true },
   shortInput: textInput('hello'),
   longInput: textInput('a long answer #hold'),
   failingProfileOptions: codexOptions({ command: '/nonexistent/codex-acp' }),

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -19,7 +20,17 @@ interface SeenRoute {
   readonly fallback: boolean;
 }
 
-const PUBLIC = ['GET /', 'GET /console.css', 'GET /console.js', 'GET /healthz', 'HEAD /', 'HEAD /console.css', 'HEAD /console.js', 'HEAD /healthz'];
+/** The console's files (its page, styles, favicon, the ES modules in console/lib, the markdown renderer) and /healthz. */
+const CONSOLE = [
+  '/',
+  '/console.js',
+  '/console.css',
+  '/favicon.ico',
+  '/console/favicon.svg',
+  ...readdirSync('console/lib').filter((name) => name.endsWith('.js')).map((name) => `/console/lib/${name}`),
+  '/console/vendor/markdown-it.mjs',
+];
+const PUBLIC = [...CONSOLE, '/healthz'].flatMap((path) => [`GET ${path}`, `HEAD ${path}`]).sort();
 
 let h: HostFixture;
 let port: number;
@@ -138,7 +149,7 @@ describe('auth is a property of the matched route (deny by default)', () => {
   });
 
   it('public routes answer without a token', async () => {
-    for (const path of ['/healthz', '/', '/console.js', '/console.css']) {
+    for (const path of ['/healthz', ...CONSOLE]) {
       for (const [shape, target] of targets(path)) {
         for (const method of ['GET', 'HEAD']) {
           const response = await rawHttp(port, request(method, target, ''));

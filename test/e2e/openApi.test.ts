@@ -113,6 +113,19 @@ describe('the OpenAPI document matches the server', () => {
     await call('POST', '/v1/workers/lim/stop');
     h.fake.once('dispatch', 'throw');
     await call('POST', '/v1/workers/w/input', { kind: 'user', content: 'fails' });
+    // A question for a person: the projection lists it, and it is answered once through the decisions route.
+    await call('POST', '/v1/workers', { workerId: 'd', profile: 'fake' });
+    await call('POST', '/v1/workers/d/input', { kind: 'user', content: 'edit the notes #ask' });
+    expect(await eventually(() => h.host.runtime.get('d')?.state === 'requires_action')).toBe(true);
+    const decision = h.host.runtime.get('d')!.pendingDecisions[0]!.id;
+    await call('GET', '/v1/workers/d');
+    await call('POST', `/v1/workers/d/decisions/${decision}`, { optionId: 'not-offered' });
+    await call('POST', `/v1/workers/d/decisions/${decision}`, {});
+    await call('POST', `/v1/workers/d/decisions/${decision}`, { optionId: 'allow' });
+    await call('POST', `/v1/workers/d/decisions/${decision}`, { optionId: 'allow' });
+    await call('POST', '/v1/workers/d/decisions/not%20an%20id', { optionId: 'allow' });
+    await call('POST', `/v1/workers/ghost/decisions/${decision}`, { optionId: 'allow' });
+    await call('POST', `/v1/workers/lim/decisions/${decision}`, { optionId: 'allow' });
     await call('GET', '/v1/workers/w/transcript');
     await call('GET', '/v1/workers/ghost/transcript');
     await call('GET', '/v1/workers/w/events?after=garbage');

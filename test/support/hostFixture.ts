@@ -20,7 +20,7 @@ export interface HostFixture {
 
 /**
  * A real host on a real socket (port 0) with FAKE backends: profile `fake` (all capabilities),
- * `limited` (no stop, cancel, method, snapshot), `none` (no backend).
+ * `limited` (no stop, cancel, method, snapshot, decide), `none` (no backend).
  */
 export async function startHost(
   options: {
@@ -34,7 +34,7 @@ export async function startHost(
   const fake = new FakeExecutionBackend({ backendId: 'fake', ...options.fake });
   const limited = new FakeExecutionBackend({
     backendId: 'limited',
-    capabilities: { stop: false, cancel: false, method: false, snapshot: false, restore: false },
+    capabilities: { stop: false, cancel: false, method: false, snapshot: false, restore: false, decide: false },
     ...options.limited,
   });
   const logs: string[] = [];

@@ -53,6 +53,23 @@ describe('AcpUpdateMapper', () => {
       'tool_result',
     ]);
   });
+
+  it('a finished tool call carries the ACP diffs it showed, paths relative to the session cwd', () => {
+    const mapper = new AcpUpdateMapper(undefined, '/srv/projects/demo');
+    const diff = { type: 'diff', path: '/srv/projects/demo/src/a.ts', oldText: 'x\n', newText: 'y\n' };
+    mapper.map({ sessionUpdate: 'tool_call', toolCallId: 't', title: 'Edit a.ts', kind: 'edit', status: 'pending', rawInput: {} }, 'live');
+    mapper.map({ sessionUpdate: 'tool_call_update', toolCallId: 't', content: [diff, { type: 'diff', path: '/elsewhere/b.ts', newText: 'new' }] }, 'live');
+    const [result] = mapper.map({ sessionUpdate: 'tool_call_update', toolCallId: 't', status: 'completed' }, 'live');
+    expect(result).toEqual({
+      event: 'tool_result',
+      data: {
+        id: 't',
+        summary: 'Edit a.ts',
+        output: { diffs: [{ path: 'src/a.ts', old_text: 'x\n', new_text: 'y\n' }, { path: '/elsewhere/b.ts', old_text: null, new_text: 'new' }] },
+        is_error: false,
+      },
+    });
+  });
 });
 
 describe('decidePermission', () => {
@@ -61,17 +78,25 @@ describe('decidePermission', () => {
     toolCall: { toolCallId: 't', title: 'T', kind: toolKind },
     options: kinds.map((kind) => ({ optionId: kind, name: kind, kind })),
   });
-  const policy = (p: 'reject' | 'allow_once' | 'allow_always', allowToolKinds: string[] = []) => ({ policy: p, allowToolKinds });
+  const policy = (p: 'reject' | 'allow_once' | 'allow_always' | 'ask', allowToolKinds: string[] = []) => ({ policy: p, allowToolKinds });
 
   it('follows the policy, falls back to cancelled, and answers cancelled during a cancel', () => {
     const all = ['allow_once', 'allow_always', 'reject_once', 'reject_always'];
-    expect(decidePermission(request(all), policy('reject'), false).option?.kind).toBe('reject_once');
-    expect(decidePermission(request(['allow_once', 'reject_always']), policy('reject'), false).option?.kind).toBe('reject_always');
-    expect(decidePermission(request(['allow_once']), policy('reject'), false).response).toEqual({ outcome: { outcome: 'cancelled' } });
-    expect(decidePermission(request(all), policy('allow_always'), false).option?.kind).toBe('allow_always');
-    expect(decidePermission(request(['reject_once']), policy('allow_once'), false).option?.kind).toBe('reject_once');
+    expect(decidePermission(request(all), policy('reject'), false)?.option?.kind).toBe('reject_once');
+    expect(decidePermission(request(['allow_once', 'reject_always']), policy('reject'), false)?.option?.kind).toBe('reject_always');
+    expect(decidePermission(request(['allow_once']), policy('reject'), false)?.response).toEqual({ outcome: { outcome: 'cancelled' } });
+    expect(decidePermission(request(all), policy('allow_always'), false)?.option?.kind).toBe('allow_always');
+    expect(decidePermission(request(['reject_once']), policy('allow_once'), false)?.option?.kind).toBe('reject_once');
     expect(decidePermission(request(all, 'read'), policy('reject', ['read']), false)).toMatchObject({ option: { kind: 'allow_once' }, rule: 'allowed_kind' });
-    expect(decidePermission(request(all), policy('allow_always'), true).response).toEqual({ outcome: { outcome: 'cancelled' } });
+    expect(decidePermission(request(all), policy('allow_always'), true)?.response).toEqual({ outcome: { outcome: 'cancelled' } });
+  });
+
+  it('under ask leaves the question to a person, except listed tool kinds and a cancelled turn', () => {
+    const all = ['allow_once', 'reject_once'];
+    expect(decidePermission(request(all), policy('ask'), false)).toBeNull();
+    expect(decidePermission(request(all, 'read'), policy('ask', ['read']), false)).toMatchObject({ option: { kind: 'allow_once' }, rule: 'allowed_kind' });
+    expect(decidePermission(request(all, 'edit'), policy('ask', ['read']), false)).toBeNull();
+    expect(decidePermission(request(all), policy('ask'), true)).toMatchObject({ rule: 'cancelled', response: { outcome: { outcome: 'cancelled' } } });
   });
 });
 

@@ -5,7 +5,8 @@ import type { AcpTerminals } from './acpTerminals.js';
 
 /** What this client answers when the agent calls it. */
 export interface ClientSide {
-  permission(request: PermissionRequest): RequestPermissionResponse;
+  /** May wait (a person decides); every request gets exactly one answer. */
+  permission(request: PermissionRequest): Promise<RequestPermissionResponse>;
   /** Present only when the profile offers the capability (otherwise the SDK answers "method not found"). */
   readonly fileSystem: AcpFileSystem | null;
   readonly terminals: AcpTerminals | null;

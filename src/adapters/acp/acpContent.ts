@@ -37,19 +37,37 @@ export function carriedEventName(kind: string): { name: string; kindField: strin
   return /^[a-z][a-z0-9_]{0,59}$/.test(kind) ? { name: `acp_${kind}`, kindField: null } : { name: 'acp_update', kindField: kind.slice(0, 64) };
 }
 
-/** The readable text of tool call content (text blocks and diffs), for a result's output. */
+/**
+ * A file path as a browser may see it: relative to the session's `cwd` when it lies inside it (the
+ * host's directory layout stays out of events), otherwise as the agent wrote it.
+ */
+export function shownPath(path: unknown, cwd: string | null): string {
+  const text = String(path ?? '');
+  if (cwd && text.startsWith(`${cwd.replace(/\/+$/, '')}/`)) return text.slice(cwd.replace(/\/+$/, '').length + 1);
+  return text;
+}
+
+type ContentItem = { type?: unknown; content?: unknown; path?: unknown; oldText?: unknown; newText?: unknown };
+
+/** The readable text of tool call content (its text blocks; diffs travel apart, see `toolDiffs`), for a result's output. */
 export function toolContentText(content: unknown): string | null {
   if (!Array.isArray(content)) return null;
   const parts: string[] = [];
-  for (const item of content as { type?: unknown; content?: unknown; path?: unknown; newText?: unknown }[]) {
-    if (item?.type === 'content') {
-      const text = textOf(item.content);
-      if (text !== null) parts.push(text);
-    } else if (item?.type === 'diff' && typeof item.newText === 'string') {
-      parts.push(`--- ${String(item.path ?? '')}\n${item.newText}`);
-    }
+  for (const item of content as ContentItem[]) {
+    if (item?.type !== 'content') continue;
+    const text = textOf(item.content);
+    if (text !== null) parts.push(text);
   }
   return parts.length ? parts.join('\n') : null;
+}
+
+/** The ACP `diff` items of tool call content, as `{ path, old_text, new_text }` (null old text: a new file). */
+export function toolDiffs(content: unknown, cwd: string | null = null): { path: string; old_text: string | null; new_text: string }[] | undefined {
+  if (!Array.isArray(content)) return undefined;
+  const diffs = (content as ContentItem[])
+    .filter((item) => item?.type === 'diff' && typeof item.newText === 'string')
+    .map((item) => ({ path: shownPath(item.path, cwd), old_text: typeof item.oldText === 'string' ? item.oldText : null, new_text: item.newText as string }));
+  return diffs.length ? diffs : undefined;
 }
 
 /** A non-negative integer, or undefined (usage fields must be integers). */

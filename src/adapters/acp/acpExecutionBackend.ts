@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import type { DecisionAnswer } from '../../domain/decision.js';
 import { diagnostic } from '../../domain/diagnostic.js';
 import type { WorkerInput } from '../../domain/workerInput.js';
 import type {
@@ -24,7 +25,8 @@ const TOKEN_PREFIX = 'acp:';
  * Runs each Worker as an Agent Client Protocol agent (Gemini CLI, Claude Code's ACP adapter, Codex's,
  * ...) in its own supervised subprocess, speaking ACP over its stdio. Profile options are parsed at
  * spawn (`AcpProfileOptionsSchema`). Capabilities: stop, cancel, restore (`session/load`, when the
- * agent declares `loadSession`); no worker-protocol methods, no snapshot.
+ * agent declares `loadSession`), decide (answers to permission requests a profile with policy `ask`
+ * leaves to a person); no worker-protocol methods, no snapshot.
  */
 @injectable()
 export class AcpExecutionBackend implements ExecutionBackendPort {
@@ -71,6 +73,16 @@ export class AcpExecutionBackend implements ExecutionBackendPort {
   async cancel(handle: ExecutionHandle, signal: AbortSignal): Promise<ControlResult> {
     const session = this.sessions.get(handle);
     return session ? session.cancel(signal) : { status: 'rejected', diagnostic: noSuchAgent() };
+  }
+
+  /**
+   * Answers an open `session/request_permission` with a person's option, or with the profile's
+   * `askFallback` when its deadline passed. `done` once the answer reached the agent's stdin; `rejected`
+   * for a question not open (answered, cancelled) or an agent not live here.
+   */
+  async decide(handle: ExecutionHandle, answer: DecisionAnswer, signal: AbortSignal): Promise<ControlResult> {
+    const session = this.sessions.get(handle);
+    return session ? session.decide(answer, signal) : { status: 'rejected', diagnostic: noSuchAgent() };
   }
 
   /**

@@ -46,10 +46,17 @@ export const AcpProfileOptionsSchema = z.strictObject({
     .prefault({}),
   permissions: z
     .strictObject({
-      /** How `session/request_permission` is answered. `reject`: a reject option if offered, else cancelled. */
-      policy: z.enum(['reject', 'allow_once', 'allow_always']).default('reject'),
-      /** ACP tool kinds (`read`, `search`, ...) answered `allow_once` whatever the policy. */
+      /**
+       * How `session/request_permission` is answered. `reject`: a reject option if offered, else
+       * cancelled. `ask`: a person decides (the Worker is `requires_action` until then).
+       */
+      policy: z.enum(['reject', 'allow_once', 'allow_always', 'ask']).default('reject'),
+      /** ACP tool kinds (`read`, `search`, ...) answered `allow_once` at once under `reject` and `ask`. */
       allowToolKinds: z.array(z.string().regex(SNAKE)).max(32).default([]),
+      /** Under `ask`: how long a question waits for a person before `askFallback` answers it (`decision_timeout`). */
+      askTimeoutMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
+      /** Under `ask`: the policy that answers when nobody did in time, or when no person can be asked. */
+      askFallback: z.enum(['reject', 'allow_once', 'allow_always']).default('reject'),
     })
     .prefault({}),
   /** Client capabilities offered to the agent (default: none; the agent then uses its own tools). */

@@ -20,8 +20,9 @@ export class AcpSessionEvents {
     maxQueued: number,
     maxAssembledBytes: number,
     onPressure: (paused: boolean) => void,
+    cwd: string | null = null,
   ) {
-    this.mapper = new AcpUpdateMapper(maxAssembledBytes);
+    this.mapper = new AcpUpdateMapper(maxAssembledBytes, cwd);
     this.queue = new EventQueue({ high: maxQueued, low: Math.floor(maxQueued / 4), onChange: onPressure });
   }
 

@@ -1,5 +1,5 @@
 import type { ProtocolEvent } from '../../domain/protocolEvent.js';
-import { bounded, defined, toolContentText, type AcpUpdate } from './acpContent.js';
+import { bounded, defined, toolContentText, toolDiffs, type AcpUpdate } from './acpContent.js';
 
 interface ToolState {
   readonly name: string;
@@ -8,6 +8,8 @@ interface ToolState {
   done: boolean;
   /** `tool_result` published (the call finished). */
   resulted: boolean;
+  /** The last ACP diffs the call showed (an agent may send them before the update that completes it). */
+  diffs?: ReturnType<typeof toolDiffs>;
 }
 
 const MAX_TRACKED = 10_000;
@@ -16,11 +18,15 @@ const str = (value: unknown): string | null => (typeof value === 'string' && val
 /**
  * ACP `tool_call` / `tool_call_update` to worker-protocol events: `tool_call_start` when a call is
  * announced, `tool_call_done` once its input is known (it has `rawInput` or left `pending`),
- * `tool_result` when it is `completed` or `failed`. An update that moves none of these on (new
+ * `tool_result` when it is `completed` or `failed` (its output: the content's text, its ACP `diff`s as
+ * `diffs: [{ path, old_text, new_text }]`, the raw output). An update that moves none of these on (new
  * content, a new title) is carried as `acp_tool_call_update`, not dropped.
  */
 export class AcpToolCalls {
   private readonly calls = new Map<string, ToolState>();
+
+  /** `cwd`: the session's directory, which diff paths are shown relative to. */
+  constructor(private readonly cwd: string | null = null) {}
 
   /** Events for a `tool_call` announcement. */
   announce(update: AcpUpdate): ProtocolEvent[] {
@@ -59,6 +65,7 @@ export class AcpToolCalls {
 
   private advance(id: string, state: ToolState, update: AcpUpdate, events: ProtocolEvent[]): void {
     state.title = str(update.title) ?? state.title;
+    state.diffs = toolDiffs(update.content, this.cwd) ?? state.diffs;
     const status = str(update.status);
     const finished = status === 'completed' || status === 'failed';
     if (!state.done && (update.rawInput !== undefined || status === 'in_progress' || finished)) {
@@ -67,7 +74,11 @@ export class AcpToolCalls {
     }
     if (!state.resulted && finished) {
       state.resulted = true;
-      const output = defined({ text: toolContentText(update.content) ?? undefined, raw_output: update.rawOutput });
+      const output = defined({
+        text: toolContentText(update.content) ?? undefined,
+        diffs: state.diffs,
+        raw_output: update.rawOutput,
+      });
       events.push({
         event: 'tool_result',
         data: defined({ id, summary: state.title ?? status, output: Object.keys(output).length ? bounded(output) : undefined, is_error: status === 'failed' }),

@@ -29,9 +29,14 @@ export class AcpUpdateMapper {
   private text: TextBlock | null = null;
   private thinking: TextBlock | null = null;
   private user: string | null = null;
-  private readonly tools = new AcpToolCalls();
+  private readonly tools: AcpToolCalls;
 
-  constructor(private readonly maxAssembledBytes = MAX_ASSEMBLED_BYTES) {}
+  constructor(
+    private readonly maxAssembledBytes = MAX_ASSEMBLED_BYTES,
+    cwd: string | null = null,
+  ) {
+    this.tools = new AcpToolCalls(cwd);
+  }
 
   map(update: AcpUpdate, mode: UpdateMode): ProtocolEvent[] {
     const out: ProtocolEvent[] = [];

@@ -40,6 +40,7 @@ export class AcpWire {
   private cancelled = false;
   private readonly writeWaiters = new Map<string, (written: boolean) => void>();
   private readonly requestIds = new Map<string, unknown>();
+  private readonly answerWaiters = new Map<unknown, (written: boolean) => void>();
 
   constructor(
     private readonly input: Readable,
@@ -65,6 +66,15 @@ export class AcpWire {
       if (this.done) return resolve(false);
       this.writeWaiters.get(method)?.(false);
       this.writeWaiters.set(method, resolve);
+    });
+  }
+
+  /** Resolves true once our response to the agent's request `id` was handed to its stdin, false if that failed or the wire closed. */
+  whenAnswered(id: unknown): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.done) return resolve(false);
+      this.answerWaiters.get(id)?.(false);
+      this.answerWaiters.set(id, resolve);
     });
   }
 
@@ -143,8 +153,9 @@ export class AcpWire {
     this.pending = [];
     this.input.removeAllListeners('data');
     this.input.resume(); // keep draining (and discarding) so the agent never blocks on a full pipe
-    for (const resolve of this.writeWaiters.values()) resolve(false);
+    for (const resolve of [...this.writeWaiters.values(), ...this.answerWaiters.values()]) resolve(false);
     this.writeWaiters.clear();
+    this.answerWaiters.clear();
     this.resolveClosed();
   }
 
@@ -152,13 +163,17 @@ export class AcpWire {
     const method = typeof (message as { method?: unknown }).method === 'string' ? (message as { method: string }).method : null;
     const id = (message as { id?: unknown }).id;
     if (method !== null && id !== undefined) this.requestIds.set(method, id);
+    const answered = method === null && id !== undefined ? this.answerWaiters.get(id) : undefined;
+    if (answered) this.answerWaiters.delete(id);
     if (this.done || this.output.destroyed || !this.output.writable) {
       this.settleWrite(method, false);
+      answered?.(false);
       return Promise.reject(new Error('the agent input is closed'));
     }
     return new Promise((resolve, reject) => {
       this.output.write(`${JSON.stringify(message)}\n`, (error) => {
         this.settleWrite(method, !error);
+        answered?.(!error);
         if (error) reject(error);
         else resolve();
       });

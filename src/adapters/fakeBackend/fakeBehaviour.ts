@@ -16,6 +16,7 @@ export interface FakeBehaviours {
   method: Delayed<ControlBehaviour>;
   snapshot: Delayed<ControlBehaviour>;
   restore: Delayed<SpawnBehaviour | 'unsupported'>;
+  decide: Delayed<ControlBehaviour>;
 }
 
 export const DEFAULT_BEHAVIOURS: FakeBehaviours = {
@@ -26,6 +27,7 @@ export const DEFAULT_BEHAVIOURS: FakeBehaviours = {
   method: 'done',
   snapshot: 'done',
   restore: 'ready',
+  decide: 'done',
 };
 
 /** Optional methods the fake exposes; an absent one is absent from the object, so the Runtime says `unsupported`. */
@@ -35,9 +37,11 @@ export interface FakeCapabilities {
   restore: boolean;
   method: boolean;
   snapshot: boolean;
+  /** `decide`: questions can be put to a person (else `ask` is refused and the fake answers by policy). */
+  decide: boolean;
 }
 
-export const ALL_CAPABILITIES: FakeCapabilities = { stop: true, cancel: true, restore: true, method: true, snapshot: true };
+export const ALL_CAPABILITIES: FakeCapabilities = { stop: true, cancel: true, restore: true, method: true, snapshot: true, decide: true };
 
 /** How an accepted input plays out: `auto` finishes the run on the next macrotask; `manual` waits for `finishRun`. */
 export type RunMode = 'auto' | 'manual';

@@ -1,4 +1,4 @@
-import type { ProtocolEvent } from '../../domain/protocolEvent.js';
+import type { DecisionAnswer } from '../../domain/decision.js';
 import type { WorkerInput } from '../../domain/workerInput.js';
 import type { WorkerMethod } from '../../domain/workerMethod.js';
 import type { RunState } from '../../domain/workerState.js';
@@ -12,7 +12,9 @@ import type {
   SpawnRequest,
   SpawnResult,
 } from '../../ports/executionBackendPort.js';
-import type { ExecutionContext } from '../../ports/executionContext.js';
+import type { AskResult, ExecutionContext } from '../../ports/executionContext.js';
+import { isAskStep, type FakeQuestion, type FakeRunStep } from './fakeAsks.js';
+import { FakeExecution, type FakeHandle } from './fakeExecution.js';
 import {
   ALL_CAPABILITIES,
   DEFAULT_BEHAVIOURS,
@@ -26,11 +28,7 @@ import {
 } from './fakeBehaviour.js';
 import { fakeRunEvents } from './fakeRunEvents.js';
 
-/** The fake's handle. Tests may plant a secret in it: it must never reach a browser. */
-export interface FakeHandle {
-  readonly workerId: string;
-  readonly secret: string;
-}
+export type { FakeHandle };
 
 export interface FakeExecutionBackendOptions {
   backendId?: string;
@@ -39,8 +37,8 @@ export interface FakeExecutionBackendOptions {
   runMode?: RunMode;
   /** Planted in every handle (for non-leak tests). */
   handleSecret?: string;
-  /** Events of a run for an input; default: a faithful short run answering with scripted text. */
-  script?: (input: WorkerInput, workerId: string) => ProtocolEvent[];
+  /** Steps of a run for an input (events, and questions: `FakeAskStep`); default: `fakeRunEvents` (a short scripted run; `#ask` asks first). */
+  script?: (input: WorkerInput, workerId: string) => FakeRunStep[];
   /** Pause between the events of a run, to look like streaming (demos, browser tests). Default 0. */
   eventDelayMs?: number;
   /** Inputs whose run stays in progress until `finishRun`, cancel or stop, even in `auto` mode. Default: text containing `#hold`. */
@@ -49,12 +47,6 @@ export interface FakeExecutionBackendOptions {
 
 const holdsByDefault = (input: WorkerInput): boolean =>
   input.kind === 'user' && input.segments.some((s) => s.kind === 'text' && String(s.content).includes('#hold'));
-
-interface FakeExecution {
-  context: ExecutionContext;
-  readonly handle: FakeHandle;
-  running: ProtocolEvent[] | null;
-}
 
 /**
  * FAKE execution backend, for tests and examples: deterministic and scriptable. Each operation's
@@ -66,12 +58,14 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
   readonly capabilities: FakeCapabilities;
   readonly dispatches: { workerId: string; input: WorkerInput; submissionId: string }[] = [];
   readonly calls: { operation: keyof FakeBehaviours; workerId: string }[] = [];
+  /** Every answer `decide` delivered to this fake (an agent must never get two for one question). */
+  readonly answers: { workerId: string; answer: DecisionAnswer }[] = [];
   private readonly behaviours: FakeBehaviours;
   private readonly queued = new Map<keyof FakeBehaviours, Delayed<string>[]>();
   private readonly executions = new Map<string, FakeExecution>();
   private readonly runMode: RunMode;
   private readonly handleSecret: string;
-  private readonly script: (input: WorkerInput, workerId: string) => ProtocolEvent[];
+  private readonly script: (input: WorkerInput, workerId: string) => FakeRunStep[];
   private readonly holdWhen: (input: WorkerInput) => boolean;
   private readonly eventDelayMs: number;
 
@@ -80,6 +74,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
   restore?: (request: RestoreRequest, context: ExecutionContext, signal: AbortSignal) => Promise<RestoreResult>;
   dispatchMethod?: (handle: unknown, method: WorkerMethod, signal: AbortSignal) => Promise<ControlResult>;
   snapshot?: (handle: unknown, signal: AbortSignal) => Promise<SnapshotResult>;
+  decide?: (handle: unknown, answer: DecisionAnswer, signal: AbortSignal) => Promise<ControlResult>;
 
   constructor(options: FakeExecutionBackendOptions = {}) {
     this.backendId = options.backendId ?? 'fake';
@@ -95,6 +90,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     if (this.capabilities.method) this.dispatchMethod = (handle) => this.control('method', handle, () => undefined);
     if (this.capabilities.snapshot) this.snapshot = (handle) => this.snapshotOf(handle);
     if (this.capabilities.restore) this.restore = (request, context) => this.restoreWorker(request, context);
+    if (this.capabilities.decide) this.decide = (handle, answer) => this.answer(handle as FakeHandle, answer);
   }
 
   /** Sets an operation's behaviour from now on. */
@@ -127,17 +123,20 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     return execution.context.publish(event);
   }
 
-  /** Plays the rest of a Worker's current run (manual run mode). */
-  async finishRun(workerId: string): Promise<void> {
+  /** Questions of this Worker's execution still waiting for an answer. */
+  openQuestions(workerId: string): number {
+    return this.executions.get(workerId)?.asks.size ?? 0;
+  }
+
+  /** Asks a question outside any run, through the Worker's context (publishing `permission_request`). */
+  ask(workerId: string, question: FakeQuestion): Promise<AskResult> {
     const execution = this.executions.get(workerId);
-    const events = execution?.running;
-    if (!execution || !events) return;
-    execution.running = null;
-    for (const event of events) {
-      if (this.eventDelayMs > 0) await sleep(this.eventDelayMs);
-      if (execution.context.signal.aborted) return;
-      await execution.context.publish(event);
-    }
+    return execution ? execution.ask(question) : Promise.resolve({ ok: false, reason: 'revoked', message: 'no such fake execution' });
+  }
+
+  /** Plays the rest of a Worker's current run (manual run mode), up to a question that waits for a person. */
+  async finishRun(workerId: string): Promise<void> {
+    await this.executions.get(workerId)?.play();
   }
 
   /** Simulates the execution dying: the Worker becomes unavailable with this diagnostic. */
@@ -186,11 +185,11 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     }
     if (!execution) return { status: 'rejected', diagnostic: fakeDiagnostic('fake_no_execution', 'no execution') };
     this.dispatches.push({ workerId, input, submissionId });
-    const events = this.script(input, workerId);
-    const split = events.findIndex((e) => e.event === 'turn_start');
-    const head = split < 0 ? events : events.slice(0, split);
-    for (const event of head) await execution.context.publish(event);
-    execution.running = split < 0 ? [] : events.slice(split);
+    const steps = this.script(input, workerId);
+    const split = steps.findIndex((e) => isAskStep(e) || e.event === 'turn_start');
+    const head = split < 0 ? steps : steps.slice(0, split);
+    for (const event of head) if (!isAskStep(event)) await execution.context.publish(event);
+    execution.running = split < 0 ? [] : steps.slice(split);
     if (this.runMode === 'auto' && !this.holdWhen(input)) setImmediate(() => void this.finishRun(workerId));
     const ack = behaviour === 'wrong_ack' ? `${submissionId}-other` : behaviour === 'missing_ack' ? undefined : submissionId;
     return { status: 'accepted', submissionId: ack, state: 'busy' };
@@ -212,7 +211,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
         return { status: 'nonsense' } as unknown as SpawnResult;
     }
     const handle: FakeHandle = { workerId, secret: this.handleSecret };
-    this.executions.set(workerId, { context, handle, running: null });
+    this.executions.set(workerId, new FakeExecution(context, handle, this.eventDelayMs));
     return { status: 'ready', handle, state: behaviour === 'busy_ready' ? 'busy' : 'idle', restoreToken: `fake:${workerId}` };
   }
 
@@ -250,16 +249,30 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     return { status: 'ready', snapshot: { entries: [], greeting, status: running ? 'running' : 'idle' } };
   }
 
-  private end(handle: unknown): void {
+  /** A stop answers the execution's open questions `cancelled` first (as ACP requires), then ends it. */
+  private async end(handle: unknown): Promise<void> {
+    await this.executions.get((handle as FakeHandle).workerId)?.end();
     this.executions.delete((handle as FakeHandle).workerId);
   }
 
   private async cancelRun(handle: unknown): Promise<void> {
-    const execution = this.executions.get((handle as FakeHandle).workerId);
-    if (!execution?.running) return;
-    execution.running = null;
-    await execution.context.publish({ event: 'run_end', data: { result: 'finished' } });
-    await execution.context.publish({ event: 'status', data: { status: 'idle' } });
+    await this.executions.get((handle as FakeHandle).workerId)?.cancelRun();
+  }
+
+  /** Delivers an answer to its question (once: a second one for the same question is `rejected`), then the run goes on. */
+  private async answer(handle: FakeHandle, answer: DecisionAnswer): Promise<ControlResult> {
+    const behaviour = (await this.next('decide', handle.workerId)) as ControlBehaviour;
+    switch (behaviour) {
+      case 'reject':
+        return { status: 'rejected', diagnostic: fakeDiagnostic('fake_decide_rejected', 'fake backend refused the answer') };
+      case 'throw':
+        throw new Error('fake backend threw on decide');
+      case 'unsupported':
+        return { status: 'unsupported' };
+    }
+    this.answers.push({ workerId: handle.workerId, answer });
+    const delivered = await this.executions.get(handle.workerId)?.answer(answer);
+    return delivered ? { status: 'done' } : { status: 'rejected', diagnostic: fakeDiagnostic('fake_decision_unknown', 'no such open question') };
   }
 
   private peek(operation: keyof FakeBehaviours): string {

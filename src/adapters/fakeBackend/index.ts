@@ -3,3 +3,4 @@ export * from './fakeBehaviour.js';
 export * from './fakeRunEvents.js';
 export * from './fakeBackendModule.js';
 export * from './fakeProfileOptions.js';
+export * from './fakeAsks.js';
