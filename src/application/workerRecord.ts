@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../domain/diagnostic.js';
+import { RunEnds } from '../domain/runEnds.js';
 import { toProjection, type WorkerProjection } from '../domain/projection.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import type { RunState, WorkerState } from '../domain/workerState.js';
@@ -19,6 +20,8 @@ export class WorkerRecord {
   runState: RunState = 'idle';
   /** Bumped whenever an observed event sets `runState`, so a slower result never overrides it. */
   runStateVersion = 0;
+  /** Ties end-of-run events to their run: a late one of the run before never ends the current one. */
+  readonly runEnds = new RunEnds();
   diagnostic: Diagnostic | null = null;
   backend: ExecutionBackendPort | null = null;
   handle: ExecutionHandle = undefined;

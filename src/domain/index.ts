@@ -2,6 +2,7 @@ export * from './workerRef.js';
 export * from './diagnostic.js';
 export * from './sanitizeText.js';
 export * from './workerState.js';
+export * from './runEnds.js';
 export * from './executionResult.js';
 export * from './workerInput.js';
 export * from './protocolEvent.js';

@@ -66,7 +66,7 @@ describe('a stale end-of-run event from the previous run never ends the current 
     await runtime.shutdown();
   });
 
-  it('any backend: a late run_end after status idle, and one before the next run starts, end nothing', async () => {
+  it('any backend: a late run_end after the previous run ended by its status idle ends nothing', async () => {
     const { runtime, fake } = fixture({ fake: { runMode: 'manual', script: (input) => [{ event: 'user_message', data: { segments: input.kind === 'user' ? input.segments : [] } }, { event: 'turn_start', data: { turn: 1 } }] } });
     await runtime.create({ workerId: 'w', profile: 'fake' });
     await runtime.submitInput('w', textInput('one'));
@@ -77,6 +77,20 @@ describe('a stale end-of-run event from the previous run never ends the current 
     expect(runtime.get('w')?.state).toBe('busy');
     expect(await runtime.submitInput('w', textInput('three'))).toMatchObject({ outcome: 'busy', reason: 'run_in_flight' });
     await fake.publish('w', { event: 'status', data: { status: 'idle' } }); // run 2's own end
+    expect(runtime.get('w')?.state).toBe('idle');
+    await runtime.shutdown();
+  });
+
+  it('an end report while no run is in progress is a state report: it owes nothing, the next run ends at its run_end', async () => {
+    const { runtime, fake } = fixture({ fake: { runMode: 'manual', script: (input) => [{ event: 'user_message', data: { segments: input.kind === 'user' ? input.segments : [] } }, { event: 'turn_start', data: { turn: 1 } }] } });
+    await runtime.create({ workerId: 'w', profile: 'fake' });
+    await fake.publish('w', { event: 'status', data: { status: 'idle' } }); // idle anyway (after a method, say)
+    await runtime.submitInput('w', textInput('one'));
+    expect(runtime.get('w')?.state).toBe('busy');
+    await fake.publish('w', { event: 'run_end', data: { result: 'finished' } }); // a backend that sends no status
+    expect(runtime.get('w')?.state).toBe('idle');
+    await runtime.submitInput('w', textInput('two'));
+    await fake.publish('w', { event: 'error', data: { code: 'provider_error', message: 'down' } });
     expect(runtime.get('w')?.state).toBe('idle');
     await runtime.shutdown();
   });
