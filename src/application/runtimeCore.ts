@@ -10,6 +10,7 @@ import type { WorkerCatalogPort } from '../ports/workerCatalogPort.js';
 import { CatalogWriter } from './catalogWriter.js';
 import { GuardedContext } from './guardedContext.js';
 import { LifecycleFeed } from './lifecycleFeed.js';
+import type { QueueHooks } from './queueLifecycle.js';
 import type { Profile, RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
 import { WorkerContextSink } from './workerContextSink.js';
@@ -38,6 +39,8 @@ export class RuntimeCore {
   status: RuntimeSummary['state'] = 'running';
   /** Off during shutdown: executions stopped for a restart must come back, not as `stopped`. */
   persisting = true;
+  /** The input queues (busy policies), told of every Worker change, removal, store loss and shutdown. */
+  queueHooks: QueueHooks | null = null;
 
   constructor(
     readonly options: RuntimeOptions,
@@ -50,7 +53,10 @@ export class RuntimeCore {
       this.backends.set(backend.backendId, backend);
     }
     // When the store reports lost writes (it came back older), every Worker's entry is written again.
-    this.catalogWriter = new CatalogWriter(ports.catalog, options.runtimeId, () => [...this.workers.values()].forEach((r) => this.persist(r)));
+    this.catalogWriter = new CatalogWriter(ports.catalog, options.runtimeId, () => {
+      [...this.workers.values()].forEach((r) => this.persist(r));
+      this.queueHooks?.rewrite();
+    });
     this.feed = new LifecycleFeed(ports.ids.epoch(), options.lifecycleRetention, options.lifecycleSubscriberQueue);
   }
 
@@ -77,6 +83,7 @@ export class RuntimeCore {
     this.lastGeneration.set(workerId, generation);
     const ref = Object.freeze({ runtimeId: this.runtimeId, workerId });
     const record = new WorkerRecord(ref, profile, displayName, generation, createdAt);
+    record.busyPolicy = this.profile(profile)?.busy.policy ?? this.options.busyPolicy;
     this.workers.set(workerId, record);
     this.feed.emit({ type: 'worker_created', worker: record.projection });
     this.persist(record);
@@ -112,6 +119,7 @@ export class RuntimeCore {
     if (!this.isCurrent(record)) return;
     this.feed.emit({ type: 'worker_changed', worker: record.projection });
     this.persist(record);
+    this.queueHooks?.changed(record);
   }
 
   track<T>(work: Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { BusyPolicy } from '../domain/busyPolicy.js';
 import type { Diagnostic } from '../domain/diagnostic.js';
 import { RunEnds } from '../domain/runEnds.js';
 import { toProjection, type WorkerProjection } from '../domain/projection.js';
@@ -38,6 +39,9 @@ export class WorkerRecord {
   stopUnsupported = false;
   restoreToken: string | null = null;
   updatedAt: number;
+  /** Inputs waiting in this Worker's queue, and its profile's busy policy (both shown in the projection). */
+  queueLength = 0;
+  busyPolicy: BusyPolicy = 'reject';
   private dispatchController: AbortController | null = null;
 
   constructor(
@@ -65,6 +69,8 @@ export class WorkerRecord {
       runGeneration: this.runGeneration,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
+      queueLength: this.queueLength,
+      busyPolicy: this.busyPolicy,
     });
   }
 

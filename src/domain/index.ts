@@ -3,6 +3,8 @@ export * from './diagnostic.js';
 export * from './sanitizeText.js';
 export * from './workerState.js';
 export * from './runEnds.js';
+export * from './busyPolicy.js';
+export * from './queuedInput.js';
 export * from './executionResult.js';
 export * from './workerInput.js';
 export * from './protocolEvent.js';

@@ -60,7 +60,7 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
     runtime: {
       ...config.runtime,
       profiles: Object.fromEntries(
-        Object.entries(config.profiles).map(([name, p]) => [name, { backend: p.backend, options: p.options, displayName: p.displayName }]),
+        Object.entries(config.profiles).map(([name, p]) => [name, { backend: p.backend, options: p.options, displayName: p.displayName, busy: p.busy }]),
       ),
     },
     memoryBus: { retentionPerWorker: config.bus.retentionPerWorker, subscriberQueue: config.bus.subscriberQueue },
