@@ -1,12 +1,26 @@
 import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import type { OperationResult } from '../domain/executionResult.js';
-import { rejectionReason } from '../domain/queuedInput.js';
+import { rejectionReason, type SettlementReason } from '../domain/queuedInput.js';
 import type { WorkerInput } from '../domain/workerInput.js';
+import type { InputQueuePort } from '../ports/inputQueuePort.js';
 import { withDeadline } from './deadline.js';
 import { parseInputRecordAnswer } from './inputRecordAnswer.js';
-import type { QueuedInputs } from './queuedInputs.js';
+import type { BusyProfile, SettleDetails } from './queueTypes.js';
+import type { QueueWrites } from './queueWrites.js';
+import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
-import type { Slot } from './workerQueue.js';
+import type { Slot, WorkerQueue } from './workerQueue.js';
+
+/** What the drain needs of the queues (`QueuedInputs`). */
+export interface QueueOwner {
+  readonly core: RuntimeCore;
+  readonly store: InputQueuePort;
+  readonly writes: QueueWrites;
+  readonly queues: ReadonlyMap<string, WorkerQueue>;
+  busyOf(profileName: string): BusyProfile;
+  settle(record: WorkerRecord, slot: Slot, reason: SettlementReason, details?: SettleDetails): Promise<boolean>;
+  settleAll(record: WorkerRecord, reason: SettlementReason, details?: SettleDetails): void;
+}
 
 /** The input use case's commit-ack path, for a caller that holds the Worker's single flight. */
 export interface QueueDriver {
@@ -25,7 +39,7 @@ export class QueueDrain {
   private readonly timers = new Map<string, () => void>();
 
   constructor(
-    private readonly owner: QueuedInputs,
+    private readonly owner: QueueOwner,
     private readonly driver: QueueDriver,
   ) {}
 

@@ -1,20 +1,10 @@
 import { diagnostic } from '../domain/diagnostic.js';
 import { settlementView, type Settlement } from '../domain/queuedInput.js';
+import type { QueueHooks } from './queueHooks.js';
 import type { QueuedInputs } from './queuedInputs.js';
 import { SETTLED_RETAIN, WorkerQueue } from './workerQueue.js';
 import type { WorkerRecord } from './workerRecord.js';
 
-/** What the Runtime's shared steps tell the queues (see `RuntimeCore.queueHooks`). */
-export interface QueueHooks {
-  /** A Worker changed (state, diagnostic): its queue may be drained, or can no longer run. */
-  changed(record: WorkerRecord): void;
-  /** A Worker is being removed: what it still queues ends `cancelled` (`worker_removed`), its queue is dropped. */
-  removed(record: WorkerRecord): void;
-  /** The store lost writes (Redis came back older): every queue is written again. */
-  rewrite(): void;
-  /** Shutdown: a queue in memory is settled `cancelled` (`runtime_stopped`); a durable one is left for the next start. */
-  shutdown(): Promise<void>;
-}
 
 /** The queues across a Worker's life and the Runtime's: restore, removal, store loss, shutdown. */
 export class QueueLifecycle implements QueueHooks {

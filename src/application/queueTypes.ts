@@ -1,6 +1,18 @@
-import type { BusyPolicy } from '../domain/busyPolicy.js';
+import type { BusyPolicy, BusySettings } from '../domain/busyPolicy.js';
+import type { Diagnostic } from '../domain/diagnostic.js';
 import type { OperationResult } from '../domain/executionResult.js';
 import type { QueueEntryView, SettlementView } from '../domain/queuedInput.js';
+
+/** What settling a queued input may say besides its reason. */
+export interface SettleDetails {
+  readonly message?: string;
+  readonly diagnostic?: Diagnostic;
+}
+
+/** A profile's busy settings with its policy resolved. */
+export interface BusyProfile extends BusySettings {
+  readonly policy: BusyPolicy;
+}
 
 /** A Worker's queue as a client sees it: its profile's busy settings and the waiting inputs in order. */
 export interface QueueView {

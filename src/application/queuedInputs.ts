@@ -1,33 +1,23 @@
-import { allowedPolicies, type BusyPolicy, type BusySettings } from '../domain/busyPolicy.js';
-import type { Diagnostic } from '../domain/diagnostic.js';
+import { allowedPolicies, type BusyPolicy } from '../domain/busyPolicy.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
 import { entryView, outcomeOfSettlement, settlementView, type QueuedInput, type Settlement, type SettlementReason } from '../domain/queuedInput.js';
 import type { WorkerInput } from '../domain/workerInput.js';
 import type { InputQueuePort } from '../ports/inputQueuePort.js';
 import { inputFingerprint } from './inputFingerprint.js';
-import { QueueDrain, type QueueDriver } from './queueDrain.js';
+import { QueueDrain, type QueueDriver, type QueueOwner } from './queueDrain.js';
+import type { BusyProfile, SettleDetails } from './queueTypes.js';
 import { QueueWrites } from './queueWrites.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
 import { SETTLED_RETAIN, WorkerQueue, type Slot } from './workerQueue.js';
 
-/** What settling an entry may say besides its reason. */
-export interface SettleDetails {
-  readonly message?: string;
-  readonly diagnostic?: Diagnostic;
-}
-
-/** A profile's busy settings with its policy resolved. */
-export interface BusyProfile extends BusySettings {
-  readonly policy: BusyPolicy;
-}
 
 /**
  * The Workers' input queues (busy policies `enqueue` and `interrupt`): the Runtime's copy of each
  * queue, written through to the `InputQueuePort` before every answer and every dispatch, and the
  * one final outcome of every queued input (its settlement), published on the lifecycle stream.
  */
-export class QueuedInputs {
+export class QueuedInputs implements QueueOwner {
   readonly queues = new Map<string, WorkerQueue>();
   readonly writes: QueueWrites;
   readonly drain: QueueDrain;

@@ -10,7 +10,7 @@ import type { WorkerCatalogPort } from '../ports/workerCatalogPort.js';
 import { CatalogWriter } from './catalogWriter.js';
 import { GuardedContext } from './guardedContext.js';
 import { LifecycleFeed } from './lifecycleFeed.js';
-import type { QueueHooks } from './queueLifecycle.js';
+import type { QueueHooks } from './queueHooks.js';
 import type { Profile, RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
 import { WorkerContextSink } from './workerContextSink.js';

@@ -3,7 +3,7 @@ import type { LifecycleItem } from '../../src/application/lifecycleFeed.js';
 import type { WorkerRuntime } from '../../src/application/workerRuntime.js';
 import { OperationResultSchema, outcomeOf } from '../../src/domain/executionResult.js';
 import { LifecycleChangeSchema } from '../../src/domain/projection.js';
-import { textInput } from '../../src/domain/workerInput.js';
+import { textInput, type WorkerInput } from '../../src/domain/workerInput.js';
 import { eventually } from '../../src/testing/index.js';
 import { fixture } from '../support/fixture.js';
 
@@ -30,8 +30,8 @@ function setup(options: Parameters<typeof fixture>[0] = {}) {
   return { ...f, changes, settledOf };
 }
 
-const userTexts = (runtime: WorkerRuntime, dispatches: { input: { kind: string; segments?: { content?: unknown }[] } }[]) =>
-  dispatches.map((d) => String(d.input.segments?.[0]?.content));
+const userTexts = (_runtime: WorkerRuntime, dispatches: { input: WorkerInput }[]) =>
+  dispatches.map((d) => (d.input.kind === 'user' && 'content' in d.input.segments[0]! ? String(d.input.segments[0].content) : '?'));
 
 describe('busy policy reject (the default)', () => {
   it('input to a busy Worker is busy run_in_flight; nothing is queued', async () => {

@@ -39,10 +39,10 @@ async function wait(offset: Offset): Promise<void> {
 /** The FAKE backend, refusing inputs that say `#refuse` (as a real backend may refuse one it cannot run). */
 function refusing(fake: FakeExecutionBackend): ExecutionBackendPort {
   return Object.assign(Object.create(fake) as FakeExecutionBackend, {
-    dispatchInput: (handle: unknown, input: WorkerInput, submissionId: string, signal: AbortSignal) => {
+    dispatchInput: (handle: unknown, input: WorkerInput, submissionId: string) => {
       const text = input.kind === 'user' ? String(input.segments[0] && 'content' in input.segments[0] ? input.segments[0].content : '') : '';
       if (text.includes('#refuse')) return Promise.resolve({ status: 'rejected' as const, diagnostic: { code: 'refused', severity: 'error' as const, message: 'no' } });
-      return fake.dispatchInput(handle, input, submissionId, signal);
+      return fake.dispatchInput(handle, input, submissionId);
     },
   });
 }
