@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BusyPolicy } from '../domain/busyPolicy.js';
 import type { OperationResult } from '../domain/executionResult.js';
 import type { ObservationSubscription } from '../domain/observation.js';
 import type { WorkerProjection } from '../domain/projection.js';
@@ -31,5 +32,12 @@ export interface RuntimeSummary {
   readonly runtimeId: string;
   readonly state: 'running' | 'stopping' | 'stopped';
   readonly workers: { readonly total: number; readonly byState: Partial<Record<WorkerState, number>> };
-  readonly profiles: { readonly name: string; readonly displayName: string | null; readonly available: boolean }[];
+  readonly profiles: {
+    readonly name: string;
+    readonly displayName: string | null;
+    readonly available: boolean;
+    /** What input to a busy Worker of this profile gets, and the policies a request may choose. */
+    readonly busyPolicy: BusyPolicy;
+    readonly busyPolicies: BusyPolicy[];
+  }[];
 }

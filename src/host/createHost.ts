@@ -15,6 +15,7 @@ import { parseConfig } from './loadConfig.js';
 import { logDestination } from './logDestination.js';
 import { checkProfiles } from './profileCheck.js';
 import { RequestsAtDebug } from './requestLog.js';
+import { queueRoutes } from './routes/queueRoutes.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
@@ -99,6 +100,7 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
   app.register(async (scoped) => {
     runtimeRoutes(scoped, runtime, options.version ?? '0.0.0');
     workerRoutes(scoped, runtime, idempotency);
+    queueRoutes(scoped, runtime);
     streamRoutes(scoped, runtime, config, edge.keepalive);
     edge.fallbacks.register(scoped);
   });
