@@ -152,6 +152,7 @@ export class QueueDrain {
   expire(record: WorkerRecord): boolean {
     const { owner } = this;
     const { maxAgeMs } = owner.busyOf(record.profile);
+    if (maxAgeMs === undefined) return false;
     const queue = owner.queues.get(record.ref.workerId);
     if (maxAgeMs === undefined || !queue) return false;
     const now = owner.core.ports.clock.now();
@@ -164,11 +165,15 @@ export class QueueDrain {
   schedule(record: WorkerRecord): void {
     const { owner } = this;
     const { workerId } = record.ref;
-    this.timers.get(workerId)?.();
-    this.timers.delete(workerId);
+    const cancel = this.timers.get(workerId);
+    if (cancel) {
+      cancel();
+      this.timers.delete(workerId);
+    }
     const { maxAgeMs } = owner.busyOf(record.profile);
+    if (maxAgeMs === undefined) return;
     const waiting = owner.queues.get(workerId)?.slots.filter((s) => s.status === 'ready') ?? [];
-    if (maxAgeMs === undefined || waiting.length === 0) return;
+    if (waiting.length === 0) return;
     const oldest = Math.min(...waiting.map((s) => s.entry.queuedAt));
     const delay = Math.max(0, oldest + maxAgeMs - owner.core.ports.clock.now());
     this.timers.set(workerId, owner.core.ports.clock.setTimer(delay, () => {

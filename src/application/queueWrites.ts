@@ -4,22 +4,26 @@ const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * The queue store's writes, one at a time per Worker, in the order they were asked for: a mark never
- * overtakes the append it follows, a settlement never overtakes the mark. `once` tries a write once
- * (its caller answers the failure); `retry` retries it, backing off up to 5 s, until it lands or the
- * writer is closed (resolves false then). `flush` waits for every write, bounded.
+ * The queue store's writes. `retry` writes (marks, settlements, drops) go one at a time per Worker, in
+ * the order they were asked for: a settlement never overtakes the mark before it, the next mark never
+ * overtakes the settlement before it, a drop comes after them all; each is retried, backing off up to
+ * 5 s, until it lands or the writer is closed (resolves false then). `once` (a new entry's append)
+ * is tried once and not queued behind the others: it is the first write of its entry, and nothing
+ * else is written for that entry before it landed, so appends to one Worker go out together.
+ * `flush` waits for every write, bounded.
  */
 export class QueueWrites {
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly loose = new Set<Promise<unknown>>();
   private readonly waits = new Set<() => void>();
   private closed = false;
   failures = 0;
 
   constructor(private readonly clock: ClockPort) {}
 
-  once(workerId: string, write: () => Promise<void>): Promise<boolean> {
-    return this.chain(workerId, async () => {
-      if (this.closed) return false;
+  once(write: () => Promise<void>): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const attempt = (async () => {
       try {
         await write();
         return true;
@@ -27,7 +31,10 @@ export class QueueWrites {
         this.failures++;
         return false;
       }
-    });
+    })();
+    this.loose.add(attempt);
+    void attempt.finally(() => this.loose.delete(attempt));
+    return attempt;
   }
 
   retry(workerId: string, write: () => Promise<void>): Promise<boolean> {
@@ -49,7 +56,7 @@ export class QueueWrites {
   async flush(timeoutMs: number): Promise<void> {
     let cancel = (): void => undefined;
     const late = new Promise<void>((resolve) => (cancel = this.clock.setTimer(timeoutMs, resolve)));
-    await Promise.race([Promise.allSettled([...this.chains.values()]), late]);
+    await Promise.race([Promise.allSettled([...this.chains.values(), ...this.loose]), late]);
     cancel();
   }
 

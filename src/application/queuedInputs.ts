@@ -95,7 +95,7 @@ export class QueuedInputs implements QueueOwner {
       order: queue.order(),
       queuedAt: this.core.ports.clock.now(),
       idempotencyKey: key,
-      fingerprint: inputFingerprint(input),
+      fingerprint: key === null ? '' : inputFingerprint(input), // only a keyed repeat is compared
     };
     const slot = queue.insert(entry, 'pending');
     this.counted(record);
@@ -114,10 +114,13 @@ export class QueuedInputs implements QueueOwner {
     const { core } = this;
     const { workerId } = record.ref;
     const queue = this.queueOf(record);
-    const stored = await this.writes.once(workerId, () => this.store.append(core.runtimeId, workerId, slot.entry));
+    const stored = await this.writes.once(() => this.store.append(core.runtimeId, workerId, slot.entry));
     slot.answer = null;
     if (!stored) {
       this.release(record, slot);
+      // The write may still land (a command past its deadline can): it must never be dispatched then.
+      const never = this.settlementOf(slot, 'store_unavailable', { message: 'the queue store did not take it in time; it was never queued' });
+      void this.writes.retry(workerId, () => this.store.settle(core.runtimeId, workerId, never, SETTLED_RETAIN));
       return operationResult('input', 'store_unavailable', record.state, { message: 'the input queue could not be written; nothing was queued' });
     }
     if (!core.isCurrent(record)) {
@@ -148,17 +151,7 @@ export class QueuedInputs implements QueueOwner {
     const { core } = this;
     const queue = this.queues.get(record.ref.workerId);
     if (!queue || !queue.slots.includes(slot)) return Promise.resolve(false);
-    const settlement: Settlement = {
-      submissionId: slot.entry.submissionId,
-      outcome: outcomeOfSettlement(reason),
-      reason,
-      ...(details.message ? { message: details.message } : {}),
-      ...(details.diagnostic ? { diagnostic: details.diagnostic } : {}),
-      queuedAt: slot.entry.queuedAt,
-      settledAt: core.ports.clock.now(),
-      idempotencyKey: slot.entry.idempotencyKey,
-      fingerprint: slot.entry.fingerprint,
-    };
+    const settlement = this.settlementOf(slot, reason, details);
     queue.remove(slot);
     queue.remember(settlement);
     this.counted(record);
@@ -167,6 +160,20 @@ export class QueuedInputs implements QueueOwner {
     if (announce && core.isCurrent(record)) core.feed.emit({ type: 'input_settled', worker: record.projection, settlement: settlementView(settlement) });
     this.drain.schedule(record);
     return stored;
+  }
+
+  private settlementOf(slot: Slot, reason: SettlementReason, details: SettleDetails): Settlement {
+    return {
+      submissionId: slot.entry.submissionId,
+      outcome: outcomeOfSettlement(reason),
+      reason,
+      ...(details.message ? { message: details.message } : {}),
+      ...(details.diagnostic ? { diagnostic: details.diagnostic } : {}),
+      queuedAt: slot.entry.queuedAt,
+      settledAt: this.core.ports.clock.now(),
+      idempotencyKey: slot.entry.idempotencyKey,
+      fingerprint: slot.entry.fingerprint,
+    };
   }
 
   /** Settles every entry this process is not handing over right now (`active`, `pending` finish on their own). */

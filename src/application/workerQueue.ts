@@ -74,7 +74,8 @@ export class WorkerQueue {
   }
 
   position(slot: Slot): number {
-    return this.slots.indexOf(slot) + 1;
+    const last = this.slots.length - 1;
+    return this.slots[last] === slot ? last + 1 : this.slots.indexOf(slot) + 1; // most asked of: the one just added
   }
 
   remove(slot: Slot): void {
@@ -87,8 +88,8 @@ export class WorkerQueue {
   remember(settlement: Settlement): void {
     this.settled.set(settlement.submissionId, settlement);
     if (settlement.idempotencyKey) this.keys.set(settlement.idempotencyKey, settlement.submissionId);
-    for (const [id, old] of this.settled) {
-      if (this.settled.size <= SETTLED_RETAIN) break;
+    while (this.settled.size > SETTLED_RETAIN) {
+      const [id, old] = this.settled.entries().next().value!;
       this.settled.delete(id);
       if (old.idempotencyKey && this.keys.get(old.idempotencyKey) === id) this.keys.delete(old.idempotencyKey);
     }

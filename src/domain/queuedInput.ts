@@ -28,7 +28,10 @@ export const SETTLEMENT_REASONS = {
   committed: ['committed'],
   cancelled: ['cancelled', 'worker_stopped', 'worker_removed', 'runtime_stopped'],
   expired: ['max_age'],
-  rejected: ['backend_rejected', 'backend_busy', 'commit_ack_mismatch', 'backend_error', 'backend_protocol_error', 'execution_unavailable', 'input_not_committed'],
+  rejected: [
+    'backend_rejected', 'backend_busy', 'commit_ack_mismatch', 'backend_error', 'backend_protocol_error', 'execution_unavailable', 'input_not_committed',
+    'store_unavailable',
+  ],
   unknown: ['outcome_unknown'],
 } as const;
 export type SettledOutcome = keyof typeof SETTLEMENT_REASONS;

@@ -9,7 +9,8 @@ interface Slot {
 /**
  * The input queues in this process: they live as long as this object, so a host on the memory catalog
  * loses its queues when it exits (and settles them `cancelled`, `runtime_stopped`, at shutdown). Tests
- * that restart a Runtime in one process share one instance and may call it `durable`.
+ * that restart a Runtime in one process share one instance and may call it `durable`. Entries are kept
+ * as handed over (the Runtime replaces an entry, it never changes one); `load` answers copies.
  */
 export class MemoryInputQueue implements InputQueuePort {
   readonly durable: boolean;
@@ -29,7 +30,7 @@ export class MemoryInputQueue implements InputQueuePort {
   }
 
   append(runtimeId: string, workerId: string, entry: QueuedInput): Promise<void> {
-    this.slot(runtimeId, workerId).entries.set(entry.submissionId, structuredClone(entry));
+    this.slot(runtimeId, workerId).entries.set(entry.submissionId, entry);
     return Promise.resolve();
   }
 
@@ -40,7 +41,7 @@ export class MemoryInputQueue implements InputQueuePort {
   settle(runtimeId: string, workerId: string, settlement: Settlement, retain: number): Promise<void> {
     const slot = this.slot(runtimeId, workerId);
     slot.entries.delete(settlement.submissionId);
-    slot.settled.set(settlement.submissionId, structuredClone(settlement));
+    slot.settled.set(settlement.submissionId, settlement);
     for (const id of slot.settled.keys()) {
       if (slot.settled.size <= retain) break;
       slot.settled.delete(id);
