@@ -133,9 +133,13 @@ export class QueueDrain {
 
   /** Why an entry handed over earlier has no known outcome. */
   unresolved(slot: Slot): Diagnostic {
-    return slot.status === 'outstanding'
-      ? diagnostic('dispatch_unresolved', 'its dispatch timed out and the Worker stopped before the backend answered; it was not sent again', 'warning')
-      : diagnostic('dispatch_unresolved', 'the Runtime stopped while handing this input over and the backend keeps no record of it; it was not sent again', 'warning');
+    const why =
+      slot.status === 'outstanding'
+        ? 'its dispatch timed out and the Worker went away before the backend answered'
+        : slot.status === 'active'
+          ? 'the Worker went away while this input was being handed over'
+          : 'the Runtime stopped while handing this input over and the backend keeps no record of it';
+    return diagnostic('dispatch_unresolved', `${why}; it was not sent again`, 'warning');
   }
 
   /** A Worker that can never run its queue again settles it: stopped (`cancelled`), no execution left (`rejected`). */

@@ -20,7 +20,11 @@ export class QueueLifecycle implements QueueHooks {
     const { queued } = this;
     const queue = queued.queues.get(record.ref.workerId);
     if (!queue) return;
-    for (const slot of [...queue.slots]) void queued.settle(record, slot, 'worker_removed');
+    for (const slot of [...queue.slots]) {
+      if (slot.status === 'pending') continue; // its append answers its caller `worker_not_found`
+      if (slot.status === 'ready') void queued.settle(record, slot, 'worker_removed');
+      else void queued.settle(record, slot, 'outcome_unknown', { diagnostic: queued.drain.unresolved(slot) });
+    }
     queued.queues.delete(record.ref.workerId);
     record.queueLength = 0;
     const { workerId } = record.ref;
