@@ -48,14 +48,16 @@ export class InputDispatch {
     if (!record) return notFound('input');
     const refusal = core.refuseUnlessConnected('input', record);
     if (refusal) return refusal;
-    const policy = this.queued.policyFor(record, opts.data.busyPolicy);
-    if (typeof policy !== 'string') return policy;
+    const requested = opts.data.busyPolicy;
+    const chosen = requested === undefined ? undefined : this.queued.policyFor(record, requested);
+    if (chosen !== undefined && typeof chosen !== 'string') return chosen;
     const key = opts.data.idempotencyKey ?? null;
     if (key !== null) {
       const repeat = this.queued.repeat(record, key, parsed.data);
       if (repeat) return repeat;
     }
     if (record.inFlight || record.runState !== 'idle' || record.awaits('input') || this.queued.length(record) > 0) {
+      const policy = chosen ?? this.queued.busyOf(record.profile).policy;
       if (policy === 'enqueue') return this.queued.enqueue(record, parsed.data, key);
       if (policy === 'interrupt') return this.queueOps.interrupt(record, parsed.data, key);
       return operationResult('input', 'run_in_flight', record.state);

@@ -65,7 +65,7 @@ export class QueueDrain {
           continue;
         }
         if (head.status !== 'ready' || !this.idle(record)) return;
-        if (!(await this.dispatch(record, head))) return;
+        await this.dispatch(record, head); // dispatched, or not any more possible: the next turn of the loop says what now
       }
     } finally {
       this.running.delete(record.ref.workerId);
@@ -76,7 +76,7 @@ export class QueueDrain {
     return record.phase === 'connected' && record.runState === 'idle' && !record.inFlight && !record.awaits('input') && this.owner.core.running;
   }
 
-  /** Marks the head `dispatching` (durably), then commits it; false when it could not go now. */
+  /** Marks the head `dispatching` (durably), then commits it; false when it could not go after all (put back). */
   private async dispatch(record: WorkerRecord, slot: Slot): Promise<boolean> {
     const { owner } = this;
     const { core } = owner;

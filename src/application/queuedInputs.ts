@@ -19,6 +19,7 @@ import { SETTLED_RETAIN, WorkerQueue, type Slot } from './workerQueue.js';
  */
 export class QueuedInputs implements QueueOwner {
   readonly queues = new Map<string, WorkerQueue>();
+  private readonly busyProfiles = new Map<string, BusyProfile>();
   readonly writes: QueueWrites;
   readonly drain: QueueDrain;
 
@@ -32,14 +33,18 @@ export class QueuedInputs implements QueueOwner {
   }
 
   busyOf(profileName: string): BusyProfile {
-    const busy = this.core.profile(profileName)?.busy ?? { allow: [], queueLimit: 32 };
-    return { ...busy, policy: busy.policy ?? this.core.options.busyPolicy };
+    let resolved = this.busyProfiles.get(profileName);
+    if (!resolved) {
+      const busy = this.core.profile(profileName)?.busy ?? { allow: [], queueLimit: 32 };
+      this.busyProfiles.set(profileName, (resolved = { ...busy, policy: busy.policy ?? this.core.options.busyPolicy }));
+    }
+    return resolved;
   }
 
-  /** The policy this input gets: the request's, if its profile allows it, else the profile's. */
+  /** The policy an input gets: the request's, if its profile allows it (else `policy_not_allowed`), or the profile's. */
   policyFor(record: WorkerRecord, requested: BusyPolicy | undefined): BusyPolicy | OperationResult {
     const busy = this.busyOf(record.profile);
-    if (requested === undefined) return busy.policy;
+    if (requested === undefined || requested === busy.policy) return busy.policy;
     if (allowedPolicies(busy.policy, busy).includes(requested)) return requested;
     const message = `profile ${record.profile} does not allow the busy policy ${requested}`;
     return operationResult('input', 'policy_not_allowed', record.state, { message });
