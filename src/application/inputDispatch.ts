@@ -20,6 +20,7 @@ export interface SubmitOptions {
 }
 const SubmitOptionsSchema = z.strictObject({ busyPolicy: BusyPolicySchema.optional(), idempotencyKey: IdempotencyKeySchema.optional() });
 const NO_OPTIONS: SubmitOptions = {};
+const PARSED_NO_OPTIONS = { ok: true, data: NO_OPTIONS } as const;
 
 /** Diagnostics a late dispatch answer leaves on a connected Worker, until its next committed input. */
 const LATE_CODES: ReadonlySet<string> = new Set(['input_committed_late', 'input_not_committed']);
@@ -38,12 +39,18 @@ export class InputDispatch {
     private readonly queueOps: QueueOperations,
   ) {}
 
-  async submitInput(workerId: string, input: unknown, options: unknown = NO_OPTIONS): Promise<OperationResult> {
+  /** Not itself async: the common path is `commit`'s own promise, with no layer around it. */
+  submitInput(workerId: string, input: unknown, options: unknown = NO_OPTIONS): Promise<OperationResult> {
+    const answer = this.decide(workerId, input, options);
+    return answer instanceof Promise ? answer : Promise.resolve(answer);
+  }
+
+  private decide(workerId: string, input: unknown, options: unknown): OperationResult | Promise<OperationResult> {
     const { core } = this;
     const record = core.workers.get(workerId);
     const parsed = parseArgument(WorkerInputSchema, input, 'input', record?.state ?? null);
     if (!parsed.ok) return parsed.result;
-    const opts = options === NO_OPTIONS ? { ok: true as const, data: NO_OPTIONS } : parseArgument(SubmitOptionsSchema, options ?? {}, 'input', record?.state ?? null);
+    const opts = options === NO_OPTIONS || options === undefined ? PARSED_NO_OPTIONS : parseArgument(SubmitOptionsSchema, options ?? {}, 'input', record?.state ?? null);
     if (!opts.ok) return opts.result;
     if (!record) return notFound('input');
     const refusal = core.refuseUnlessConnected('input', record);
@@ -63,9 +70,7 @@ export class InputDispatch {
       return operationResult('input', 'run_in_flight', record.state);
     }
     record.inFlight = true;
-    const result = await this.commit(record, parsed.data, core.ports.ids.submissionId());
-    this.queued.drain.wake(record); // inputs queued while this one was being dispatched
-    return result;
+    return this.commit(record, parsed.data, core.ports.ids.submissionId());
   }
 
   /**
@@ -116,6 +121,7 @@ export class InputDispatch {
       }
     } finally {
       record.inFlight = false;
+      this.queued.drain.wake(record); // inputs queued while this one was being dispatched (none: a map lookup)
     }
   }
 
