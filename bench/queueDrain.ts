@@ -86,8 +86,14 @@ async function setup(store: 'memory' | 'redis', prefix: string): Promise<Setup> 
 const hold = textInput('#hold');
 const inputs = Array.from({ length: 10_000 }, (_, i) => textInput(`queued input ${i}`));
 
-/** Enqueue `perWorker` inputs behind a held run on each Worker, end the runs, wait for every settlement. */
-async function enqueueThenDrain(s: Setup, workers: string[], perWorker: number): Promise<number> {
+interface Phases {
+  readonly total: number;
+  readonly enqueue: number;
+  readonly drain: number;
+}
+
+/** Enqueue `perWorker` inputs behind a held run on each Worker, end the runs, wait for every settlement (inputs/s, overall and per phase). */
+async function enqueueThenDrain(s: Setup, workers: string[], perWorker: number): Promise<Phases> {
   for (const id of workers) sanity((await s.runtime.submitInput(id, hold)).reason === 'committed', 'held run committed');
   const before = s.backend.dispatched;
   const start = now();
@@ -97,11 +103,13 @@ async function enqueueThenDrain(s: Setup, workers: string[], perWorker: number):
     return Promise.all(results);
   }));
   sanity(answers.flat().every((r) => r.outcome === 'queued'), 'every input queued');
+  const queuedAt = now();
   await Promise.all(workers.map((id) => s.backend.release(id)));
   await until(() => workers.every((id) => s.runtime.get(id)?.queue.length === 0 && s.runtime.get(id)?.state === 'idle'));
-  const seconds = (now() - start) / 1000;
+  const end = now();
   sanity(s.backend.dispatched - before === workers.length * perWorker, 'every queued input dispatched once');
-  return (workers.length * perWorker) / seconds;
+  const n = workers.length * perWorker;
+  return { total: n / ((end - start) / 1000), enqueue: n / ((queuedAt - start) / 1000), drain: n / ((end - queuedAt) / 1000) };
 }
 
 /** The same commits without a queue: each Worker's client submits the next input once the last committed. */
@@ -127,7 +135,7 @@ async function measure(store: 'memory' | 'redis', workerCount: number, perWorker
   for (const id of workers) sanity((await s.runtime.create({ workerId: id, profile: 'q' })).result.reason === 'created', 'created');
   await enqueueThenDrain(s, workers, Math.min(perWorker, 200)); // warm-up
   await oneAtATime(s, workers, Math.min(perWorker, 200));
-  const queued: number[] = [];
+  const queued: Phases[] = [];
   const direct: number[] = [];
   for (let t = 0; t < TRIALS; t++) {
     queued.push(await enqueueThenDrain(s, workers, perWorker));
@@ -140,11 +148,12 @@ async function measure(store: 'memory' | 'redis', workerCount: number, perWorker
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   }
-  const q = median(queued);
+  const q = median(queued.map((p) => p.total));
   const d = median(direct);
+  const phases = `enqueue ${perSecond(median(queued.map((p) => p.enqueue)), 'inputs')}, drain ${perSecond(median(queued.map((p) => p.drain)), 'inputs')}`;
   return [
     {
-      measurement: `enqueue-then-drain, ${store} queue, ${workerCount} Worker(s) x ${perWorker}`,
+      measurement: `enqueue-then-drain, ${store} queue, ${workerCount} Worker(s) x ${perWorker} (${phases})`,
       figure: perSecond(q, 'inputs'),
       baseline: perSecond(d, 'inputs'),
       ratio: q >= d ? `${ratio(q / d)} faster` : `${ratio(d / q)} slower`,
