@@ -78,9 +78,12 @@ export class QueueLifecycle implements QueueHooks {
         void queued.writes.retry(workerId, () => queued.store.drop(core.runtimeId, workerId));
         continue;
       }
-      record.queueLength = queue.length;
       queued.drain.schedule(record);
-      queued.drain.wake(record);
+      if (record.queueLength === queue.length) queued.drain.wake(record);
+      else {
+        record.queueLength = queue.length;
+        core.changed(record); // subscribers see the restored queue's length (and the drain wakes)
+      }
     }
   }
 

@@ -9,11 +9,12 @@ export interface StoredQueue {
 }
 
 /**
- * Where the input queues of each Runtime live (issue: busy policies). The Runtime is the only writer
- * of its own queues and keeps a copy in memory; it writes each change here before it acts on it, one
- * write at a time per Worker, in order: an entry is appended before the input is answered `queued`,
- * marked `dispatching` before it is handed to the backend, and removed (with its settlement recorded,
- * in one atomic step) only after its outcome is known. A write that fails rejects; the Runtime then
+ * Where the input queues of each Runtime live (busy policies `enqueue` and `interrupt`). The Runtime is
+ * the only writer of its own queues and keeps a copy in memory; it writes each change here before it
+ * acts on it: an entry is appended before the input is answered `queued`, marked `dispatching` before
+ * it is handed to the backend, and removed (with its settlement recorded, in one atomic step) only
+ * after its outcome is known. Writes after an entry's append go one at a time per Worker, in order;
+ * appends of new entries may be in flight together. A write that fails rejects; the Runtime then
  * answers `store_unavailable` (append) or retries until it lands (the others), dispatching nothing
  * meanwhile. Reads happen once, at restore (`load`).
  *
