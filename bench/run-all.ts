@@ -20,6 +20,7 @@ const SCRIPTS: readonly { file: string; nodeFlags: readonly string[] }[] = [
   { file: 'acpRelay.ts', nodeFlags: [] },
   { file: 'bridgeRelay.ts', nodeFlags: [] },
   { file: 'redisPublish.ts', nodeFlags: [] },
+  { file: 'queueDrain.ts', nodeFlags: [] },
 ];
 
 function run(file: string, nodeFlags: readonly string[]): Promise<{ code: number | null; rows: (Row & { bench: string })[]; seconds: number }> {

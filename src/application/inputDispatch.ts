@@ -1,42 +1,91 @@
+import { z } from 'zod';
+import { BusyPolicySchema, type BusyPolicy } from '../domain/busyPolicy.js';
 import { diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
-import { WorkerInputSchema } from '../domain/workerInput.js';
+import { IdempotencyKeySchema } from '../domain/queuedInput.js';
+import { WorkerInputSchema, type WorkerInput } from '../domain/workerInput.js';
 import { parseDispatchAnswer } from './backendAnswers.js';
 import { BackendCall, type LateOutcome } from './backendCall.js';
 import { backendText, thrownMessage } from './backendOutcome.js';
 import { notFound, parseArgument } from './operationResults.js';
+import type { QueuedInputs } from './queuedInputs.js';
+import type { QueueOperations } from './queueOperations.js';
 import type { RuntimeCore } from './runtimeCore.js';
 import type { WorkerRecord } from './workerRecord.js';
+
+/** How one input treats a busy Worker: its busy policy (if its profile allows it) and its idempotency key. */
+export interface SubmitOptions {
+  readonly busyPolicy?: BusyPolicy;
+  readonly idempotencyKey?: string;
+}
+const SubmitOptionsSchema = z.strictObject({ busyPolicy: BusyPolicySchema.optional(), idempotencyKey: IdempotencyKeySchema.optional() });
+const NO_OPTIONS: SubmitOptions = {};
+const PARSED_NO_OPTIONS = { ok: true, data: NO_OPTIONS } as const;
 
 /** Diagnostics a late dispatch answer leaves on a connected Worker, until its next committed input. */
 const LATE_CODES: ReadonlySet<string> = new Set(['input_committed_late', 'input_not_committed', 'decision_lost']);
 
 /**
- * The input use case: one committed input per idle Worker at a time (single flight). A dispatch
- * that times out keeps the Worker busy (no new input) until the backend's call settles or the
- * execution is released; its late answer is then reconciled, never dropped.
+ * The input use case: one committed input per idle Worker at a time (single flight). Input to a busy
+ * Worker gets its busy policy: `reject` (`run_in_flight`), `enqueue` or `interrupt` (the queue,
+ * dispatched later through `commit`, the same commit-ack path). A dispatch that times out keeps the
+ * Worker busy (no new input) until the backend's call settles or the execution is released; its late
+ * answer is then reconciled, never dropped.
  */
 export class InputDispatch {
-  constructor(private readonly core: RuntimeCore) {}
+  constructor(
+    private readonly core: RuntimeCore,
+    private readonly queued: QueuedInputs,
+    private readonly queueOps: QueueOperations,
+  ) {}
 
-  async submitInput(workerId: string, input: unknown): Promise<OperationResult> {
+  /** Not itself async: the common path is `commit`'s own promise, with no layer around it. */
+  submitInput(workerId: string, input: unknown, options: unknown = NO_OPTIONS): Promise<OperationResult> {
+    const answer = this.decide(workerId, input, options);
+    return answer instanceof Promise ? answer : Promise.resolve(answer);
+  }
+
+  private decide(workerId: string, input: unknown, options: unknown): OperationResult | Promise<OperationResult> {
     const { core } = this;
     const record = core.workers.get(workerId);
     const parsed = parseArgument(WorkerInputSchema, input, 'input', record?.state ?? null);
     if (!parsed.ok) return parsed.result;
+    const opts = options === NO_OPTIONS || options === undefined ? PARSED_NO_OPTIONS : parseArgument(SubmitOptionsSchema, options ?? {}, 'input', record?.state ?? null);
+    if (!opts.ok) return opts.result;
     if (!record) return notFound('input');
     const refusal = core.refuseUnlessConnected('input', record);
     if (refusal) return refusal;
-    if (record.inFlight || record.runState !== 'idle' || record.awaits('input')) return operationResult('input', 'run_in_flight', record.state);
+    const requested = opts.data.busyPolicy;
+    const chosen = requested === undefined ? undefined : this.queued.policyFor(record, requested);
+    if (chosen !== undefined && typeof chosen !== 'string') return chosen;
+    const key = opts.data.idempotencyKey ?? null;
+    if (key !== null) {
+      const repeat = this.queued.repeat(record, key, parsed.data);
+      if (repeat) return repeat;
+    }
+    if (record.inFlight || record.runState !== 'idle' || record.awaits('input') || this.queued.length(record) > 0) {
+      const policy = chosen ?? this.queued.busyOf(record.profile).policy;
+      if (policy === 'enqueue') return this.queued.enqueue(record, parsed.data, key);
+      if (policy === 'interrupt') return this.queueOps.interrupt(record, parsed.data, key);
+      return operationResult('input', 'run_in_flight', record.state);
+    }
     record.inFlight = true;
-    const submissionId = core.ports.ids.submissionId();
+    return this.commit(record, parsed.data, core.ports.ids.submissionId());
+  }
+
+  /**
+   * The commit-ack path, for a caller that took the single flight (`record.inFlight`); releases it.
+   * `committed` only when the backend acknowledged exactly `submissionId`.
+   */
+  async commit(record: WorkerRecord, input: WorkerInput, submissionId: string): Promise<OperationResult> {
+    const { core } = this;
     const versionBefore = record.runStateVersion;
     const backend = record.backend!;
     try {
       const settled = await new DispatchCall(this, record, submissionId, versionBefore).run(
         core.ports.clock,
         core.options.deadlines.dispatchMs,
-        (signal) => backend.dispatchInput(record.handle, parsed.data, submissionId, signal),
+        (signal) => backend.dispatchInput(record.handle, input, submissionId, signal),
         record.dispatchControl(),
       );
       if (settled.kind === 'outstanding') return operationResult('input', 'run_in_flight', record.state);
@@ -72,6 +121,7 @@ export class InputDispatch {
       }
     } finally {
       record.inFlight = false;
+      this.queued.drain.wake(record); // inputs queued while this one was being dispatched (none: a map lookup)
     }
   }
 
@@ -92,6 +142,7 @@ export class InputDispatch {
     const accepted = answer?.ok && answer.value.status === 'accepted' ? answer.value : null;
     const committed = accepted !== null && accepted.submissionId === submissionId;
     if (record.runStateVersion === versionBefore) record.runState = committed ? (accepted.state ?? 'busy') : 'idle';
+    this.queued.drain.lateAnswer(record, submissionId, committed);
     // Said on a connected Worker only: an unavailable or stopping one carries the more important reason.
     if (record.phase !== 'connected') return;
     record.diagnostic = committed

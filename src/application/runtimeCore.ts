@@ -10,6 +10,7 @@ import type { WorkerCatalogPort } from '../ports/workerCatalogPort.js';
 import { CatalogWriter } from './catalogWriter.js';
 import { GuardedContext } from './guardedContext.js';
 import { LifecycleFeed } from './lifecycleFeed.js';
+import type { QueueHooks } from './queueHooks.js';
 import type { Profile, RuntimeOptions } from './runtimeOptions.js';
 import type { RuntimeSummary } from './runtimeTypes.js';
 import { NO_DECISIONS, WorkerContextSink, type DecisionAsks } from './workerContextSink.js';
@@ -40,6 +41,8 @@ export class RuntimeCore {
   status: RuntimeSummary['state'] = 'running';
   /** Off during shutdown: executions stopped for a restart must come back, not as `stopped`. */
   persisting = true;
+  /** The input queues (busy policies), told of every Worker change, removal, store loss and shutdown. */
+  queueHooks: QueueHooks | null = null;
 
   constructor(
     readonly options: RuntimeOptions,
@@ -52,7 +55,10 @@ export class RuntimeCore {
       this.backends.set(backend.backendId, backend);
     }
     // When the store reports lost writes (it came back older), every Worker's entry is written again.
-    this.catalogWriter = new CatalogWriter(ports.catalog, options.runtimeId, () => [...this.workers.values()].forEach((r) => this.persist(r)));
+    this.catalogWriter = new CatalogWriter(ports.catalog, options.runtimeId, () => {
+      [...this.workers.values()].forEach((r) => this.persist(r));
+      this.queueHooks?.rewrite();
+    });
     this.feed = new LifecycleFeed(ports.ids.epoch(), options.lifecycleRetention, options.lifecycleSubscriberQueue);
   }
 
@@ -79,6 +85,7 @@ export class RuntimeCore {
     this.lastGeneration.set(workerId, generation);
     const ref = Object.freeze({ runtimeId: this.runtimeId, workerId });
     const record = new WorkerRecord(ref, profile, displayName, generation, createdAt);
+    record.busyPolicy = this.profile(profile)?.busy.policy ?? this.options.busyPolicy;
     this.workers.set(workerId, record);
     this.feed.emit({ type: 'worker_created', worker: record.projection });
     this.persist(record);
@@ -115,6 +122,7 @@ export class RuntimeCore {
     if (!this.isCurrent(record)) return;
     this.feed.emit({ type: 'worker_changed', worker: record.projection });
     this.persist(record);
+    this.queueHooks?.changed(record);
   }
 
   track<T>(work: Promise<T>): Promise<T> {

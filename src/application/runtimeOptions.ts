@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import { z } from 'zod';
+import { BusyPolicySchema, BusySettingsSchema } from '../domain/busyPolicy.js';
 import { DEFAULT_MAX_EVENT_BYTES } from '../domain/protocolEvent.js';
 import { RuntimeIdSchema } from '../domain/workerRef.js';
 
@@ -13,14 +14,16 @@ export const ProfileSchema = z.strictObject({
   /** Backend-specific options, parsed by that backend. */
   options: z.unknown().optional(),
   displayName: z.string().max(128).optional(),
+  /** What input to a busy Worker of this profile gets (docs/contract.md, Busy policies). */
+  busy: BusySettingsSchema.prefault({}),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
 export const RuntimeOptionsSchema = z.strictObject({
   runtimeId: RuntimeIdSchema.default('local'),
-  profiles: z.record(ProfileNameSchema, ProfileSchema).default({ default: { backend: null } }),
-  /** What input to a busy Worker gets. Only `reject` (typed `busy`) exists today. */
-  busyPolicy: z.literal('reject').default('reject'),
+  profiles: z.record(ProfileNameSchema, ProfileSchema).prefault({ default: { backend: null } }),
+  /** What input to a busy Worker gets, for profiles that do not say (`busy.policy`): `reject`, `enqueue` or `interrupt`. */
+  busyPolicy: BusyPolicySchema.default('reject'),
   deadlines: z
     .strictObject({
       spawnMs: ms(30_000),

@@ -27,6 +27,7 @@ export class RuntimeShutdown {
     core.status = 'stopping';
     await Promise.allSettled([...core.pending]);
     await core.catalogWriter.flush(core.options.deadlines.catalogFlushMs); // bounded: the store may be away
+    await core.queueHooks?.shutdown();
     core.persisting = false;
     const live = [...core.workers.values()].filter((r) => r.hasHandle && r.phase !== 'stopped' && r.phase !== 'stopping' && !r.awaits('stop'));
     await Promise.allSettled(live.map((record) => this.stopper.stop(record, true)));

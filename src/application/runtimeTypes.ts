@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BusyPolicy } from '../domain/busyPolicy.js';
 import type { OperationResult } from '../domain/executionResult.js';
 import type { ObservationSubscription } from '../domain/observation.js';
 import type { WorkerProjection } from '../domain/projection.js';
@@ -31,6 +32,15 @@ export interface RuntimeSummary {
   readonly runtimeId: string;
   readonly state: 'running' | 'stopping' | 'stopped';
   readonly workers: { readonly total: number; readonly byState: Partial<Record<WorkerState, number>> };
-  /** `backend`: the id of the backend the profile names (null: none); `available`: that backend is bound here. */
-  readonly profiles: { readonly name: string; readonly displayName: string | null; readonly backend: string | null; readonly available: boolean }[];
+  readonly profiles: {
+    readonly name: string;
+    readonly displayName: string | null;
+    /** The id of the backend the profile names (null: none). */
+    readonly backend: string | null;
+    /** That backend is bound here. */
+    readonly available: boolean;
+    /** What input to a busy Worker of this profile gets, and the policies a request may choose. */
+    readonly busyPolicy: BusyPolicy;
+    readonly busyPolicies: BusyPolicy[];
+  }[];
 }

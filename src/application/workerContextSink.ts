@@ -2,7 +2,7 @@ import type { DecidedBy } from '../domain/decision.js';
 import { diagnostic, type Diagnostic } from '../domain/diagnostic.js';
 import type { ProtocolEvent } from '../domain/protocolEvent.js';
 import { sanitizeText } from '../domain/sanitizeText.js';
-import { runStateAfterEvent, type RunState } from '../domain/workerState.js';
+import type { RunState } from '../domain/workerState.js';
 import type { AskResult, ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
 import type { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
 import type { ContextSink, GuardedContext } from './guardedContext.js';
@@ -46,7 +46,7 @@ export class WorkerContextSink implements ContextSink {
   publish(event: ProtocolEvent, options: PublishOptions): Promise<PublishResult> {
     const { record, core } = this;
     if (!options.history) {
-      const next = runStateAfterEvent(event.event, event.data);
+      const next = record.runEnds.next(event.event, event.data, record.runState);
       if (next) {
         record.runStateVersion++;
         core.setRunState(record, next);
@@ -76,6 +76,7 @@ export class WorkerContextSink implements ContextSink {
     record.phase = 'connected';
     record.diagnostic = null;
     record.runState = state;
+    record.runEnds.reset(); // the backend states the run state: nothing before the loss is owed
     record.runStateVersion++; // the restored state wins over a slower answer from before the loss
     core.changed(record);
     return next;

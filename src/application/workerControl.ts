@@ -107,6 +107,7 @@ export class WorkerControl {
       await withDeadline(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
     }
     if (!core.isCurrent(record)) return notFound('remove');
+    core.queueHooks?.removed(record);
     record.detach();
     core.workers.delete(workerId);
     core.catalogWriter.write(workerId, () => null);

@@ -1,4 +1,5 @@
 import { toBrowserEvent } from '../domain/browserFrame.js';
+import { allowedPolicies } from '../domain/busyPolicy.js';
 import { z } from 'zod';
 import { decodeCursor } from '../domain/cursor.js';
 import { operationResult } from '../domain/executionResult.js';
@@ -114,6 +115,8 @@ export class WorkerObservation {
       displayName: profile.displayName ?? null,
       backend: profile.backend,
       available: profile.backend !== null && core.backends.has(profile.backend),
+      busyPolicy: profile.busy.policy ?? core.options.busyPolicy,
+      busyPolicies: allowedPolicies(profile.busy.policy ?? core.options.busyPolicy, profile.busy),
     }));
   }
 

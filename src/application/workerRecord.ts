@@ -1,4 +1,6 @@
+import type { BusyPolicy } from '../domain/busyPolicy.js';
 import type { Diagnostic } from '../domain/diagnostic.js';
+import { RunEnds } from '../domain/runEnds.js';
 import { toProjection, type WorkerProjection } from '../domain/projection.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import type { RunState, WorkerState } from '../domain/workerState.js';
@@ -20,6 +22,8 @@ export class WorkerRecord {
   runState: RunState = 'idle';
   /** Bumped whenever an observed event sets `runState`, so a slower result never overrides it. */
   runStateVersion = 0;
+  /** Ties end-of-run events to their run: a late one of the run before never ends the current one. */
+  readonly runEnds = new RunEnds();
   diagnostic: Diagnostic | null = null;
   backend: ExecutionBackendPort | null = null;
   handle: ExecutionHandle = undefined;
@@ -38,6 +42,9 @@ export class WorkerRecord {
   /** Questions the backend put to a person; closed when the execution is released or lost. */
   readonly decisions = new DecisionBook();
   updatedAt: number;
+  /** Inputs waiting in this Worker's queue, and its profile's busy policy (both shown in the projection). */
+  queueLength = 0;
+  busyPolicy: BusyPolicy = 'reject';
   private dispatchController: AbortController | null = null;
 
   constructor(
@@ -67,6 +74,8 @@ export class WorkerRecord {
       runGeneration: this.runGeneration,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
+      queueLength: this.queueLength,
+      busyPolicy: this.busyPolicy,
     });
   }
 

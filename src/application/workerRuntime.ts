@@ -5,11 +5,16 @@ import type { WorkerRef } from '../domain/workerRef.js';
 import { ClockPort } from '../ports/clockPort.js';
 import { ExecutionBackendPort } from '../ports/executionBackendPort.js';
 import { IdPort } from '../ports/idPort.js';
+import { InputQueuePort } from '../ports/inputQueuePort.js';
 import { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
 import { ObservationReaderPort } from '../ports/observationReaderPort.js';
 import { WorkerCatalogPort } from '../ports/workerCatalogPort.js';
-import { InputDispatch } from './inputDispatch.js';
+import { InputDispatch, type SubmitOptions } from './inputDispatch.js';
 import type { LifecycleSubscription } from './lifecycleFeed.js';
+import { QueuedInputs } from './queuedInputs.js';
+import { QueueLifecycle } from './queueLifecycle.js';
+import { QueueOperations } from './queueOperations.js';
+import type { QueueOutcome, SubmissionOutcome } from './queueTypes.js';
 import { RuntimeCore } from './runtimeCore.js';
 import { RuntimeOptions } from './runtimeOptions.js';
 import { RuntimeShutdown } from './runtimeShutdown.js';
@@ -20,6 +25,8 @@ import { WorkerDecisions } from './workerDecisions.js';
 import { WorkerObservation } from './workerObservation.js';
 
 export * from './runtimeTypes.js';
+export * from './queueTypes.js';
+export type { SubmitOptions } from './inputDispatch.js';
 
 /**
  * The application core: owns the Worker catalog, enforces the contract's invariants and talks only to
@@ -34,6 +41,8 @@ export class WorkerRuntime {
   private readonly observation: WorkerObservation;
   private readonly stopping: RuntimeShutdown;
   private readonly decisions: WorkerDecisions;
+  private readonly queueOps: QueueOperations;
+  private readonly queueLife: QueueLifecycle;
   private readonly core: RuntimeCore;
 
   constructor(
@@ -44,11 +53,16 @@ export class WorkerRuntime {
     @inject(ClockPort) clock: ClockPort,
     @inject(IdPort) ids: IdPort,
     @inject(WorkerCatalogPort) catalog: WorkerCatalogPort,
+    @inject(InputQueuePort) queue: InputQueuePort,
   ) {
     this.core = new RuntimeCore(options, backends ?? [], { publisher, reader, clock, ids, catalog });
     this.creation = new WorkerCreation(this.core);
-    this.input = new InputDispatch(this.core);
+    const queued = new QueuedInputs(this.core, queue, { commit: (record, input, submissionId) => this.input.commit(record, input, submissionId) });
     this.control = new WorkerControl(this.core);
+    this.queueOps = new QueueOperations(queued, (workerId) => this.control.cancel(workerId));
+    this.queueLife = new QueueLifecycle(queued);
+    this.core.queueHooks = this.queueLife;
+    this.input = new InputDispatch(this.core, queued, this.queueOps);
     this.observation = new WorkerObservation(this.core);
     this.stopping = new RuntimeShutdown(this.core, this.control.stopper);
     this.decisions = new WorkerDecisions(this.core);
@@ -70,18 +84,40 @@ export class WorkerRuntime {
    * `unavailable` with a diagnostic (`restore_unsupported`, `execution_lost`, ...): never silently
    * connected, never silently gone. Stopped Workers stay stopped. Rejects if the catalog is unreachable.
    */
-  restoreWorkers(): Promise<OperationResult[]> {
-    return this.creation.restoreWorkers();
+  async restoreWorkers(): Promise<OperationResult[]> {
+    await this.queueLife.load(); // first: a restored Worker drains its queue as soon as it is connected
+    const results = await this.creation.restoreWorkers();
+    this.queueLife.afterRestore();
+    return results;
   }
 
   /**
    * Submits one input. Accepted only for a connected, idle Worker, once the backend acknowledged the
-   * Runtime's own submission id; racing callers get `busy` (single flight). A dispatch past its
+   * Runtime's own submission id. Input to a busy Worker gets its busy policy (the profile's, or
+   * `options.busyPolicy` where the profile allows it): `reject` answers `busy` (`run_in_flight`: single
+   * flight); `enqueue` answers `queued` with a submission id and position and dispatches it later, in
+   * order; `interrupt` cancels the current run and dispatches it next. `options.idempotencyKey`: a
+   * repeat of a queued input gets its queued outcome again, never a second entry. A dispatch past its
    * deadline is `errored` (`dispatch_timeout`) and the Worker stays `busy` until the backend answers
    * it; that late answer is reconciled (see `ExecutionBackendPort.dispatchInput`).
    */
-  submitInput(workerId: string, input: unknown): Promise<OperationResult> {
-    return this.input.submitInput(workerId, input);
+  submitInput(workerId: string, input: unknown, options?: SubmitOptions): Promise<OperationResult> {
+    return this.input.submitInput(workerId, input, options);
+  }
+
+  /** The Worker's queue: its busy settings and the waiting inputs with their positions. */
+  queue(workerId: string): QueueOutcome {
+    return this.queueOps.queue(workerId);
+  }
+
+  /** A queued input by submission id: waiting (with its position), being dispatched, or its one final outcome. */
+  submission(workerId: string, submissionId: string): SubmissionOutcome {
+    return this.queueOps.submission(workerId, submissionId);
+  }
+
+  /** Cancels a queued input not yet handed to the backend (`cancelled`, once the store says so). */
+  cancelQueued(workerId: string, submissionId: string): Promise<OperationResult> {
+    return this.queueOps.cancel(workerId, submissionId);
   }
 
   /** Stops a Worker's execution through its backend, with the stop deadline; revokes its context. */

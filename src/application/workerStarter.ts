@@ -78,6 +78,7 @@ export class WorkerStarter {
     record.attach(value.handle);
     record.restoreToken = value.restoreToken ?? null;
     record.phase = 'connected';
+    record.runEnds.reset();
     if (record.runStateVersion === versionBefore) record.runState = value.state ?? 'idle';
     this.changed(record);
     return operationResult(operation, operation === 'restore' ? 'restored' : 'created', record.state);

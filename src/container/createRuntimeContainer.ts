@@ -2,10 +2,12 @@ import { Container, ContainerModule } from 'inversify';
 import { MemoryBusOptionsSchema, type MemoryBusOptions } from '../adapters/memoryBus/memoryBusOptions.js';
 import { memoryBusModule } from '../adapters/memoryBus/memoryBusModule.js';
 import { memoryCatalogModule } from '../adapters/memoryCatalog/memoryCatalogModule.js';
+import { MemoryInputQueue } from '../adapters/memoryCatalog/memoryInputQueue.js';
 import { systemModule } from '../adapters/system/systemModule.js';
 import { RuntimeOptions, RuntimeOptionsSchema, type RuntimeOptionsInput } from '../application/runtimeOptions.js';
 import { WorkerRuntime } from '../application/workerRuntime.js';
 import { ExecutionBackendPort } from '../ports/executionBackendPort.js';
+import { InputQueuePort } from '../ports/inputQueuePort.js';
 import { ConfigError, type ConfigIssue } from './configError.js';
 
 const BACKEND_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -17,7 +19,10 @@ export interface RuntimeContainerOptions {
   memoryBus?: Partial<MemoryBusOptions>;
   /** A module binding both observation ports, replacing the memory bus. */
   bus?: ContainerModule;
-  /** A module binding WorkerCatalogPort, replacing the in-process catalog. */
+  /**
+   * A module binding WorkerCatalogPort, replacing the in-process catalog; it may bind InputQueuePort
+   * too (the Redis catalog does). Without one, input queues live in this process.
+   */
   catalog?: ContainerModule;
   /** Adapter modules, each binding one or more `ExecutionBackendPort`s. None: every Worker is unavailable. */
   backends?: readonly ContainerModule[];
@@ -47,6 +52,7 @@ export function createRuntimeContainer(options: RuntimeContainerOptions = {}): C
     ...(options.backends ?? []),
     ...(options.modules ?? []),
   );
+  if (!container.isBound(InputQueuePort)) container.bind(InputQueuePort).toConstantValue(new MemoryInputQueue());
   checkBackendIds(container);
   return container;
 }

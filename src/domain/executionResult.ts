@@ -2,20 +2,22 @@ import { z } from 'zod';
 import { DiagnosticSchema, type Diagnostic } from './diagnostic.js';
 import { WorkerStateSchema, type WorkerState } from './workerState.js';
 
-export const OperationSchema = z.enum(['create', 'input', 'stop', 'cancel', 'restore', 'remove', 'method', 'snapshot', 'observe', 'decide']);
+export const OperationSchema = z.enum(['create', 'input', 'stop', 'cancel', 'restore', 'remove', 'method', 'snapshot', 'observe', 'decide', 'dequeue']);
 export type Operation = z.infer<typeof OperationSchema>;
 
-export const OutcomeSchema = z.enum(['accepted', 'busy', 'rejected', 'errored', 'unsupported']);
+export const OutcomeSchema = z.enum(['accepted', 'queued', 'busy', 'rejected', 'errored', 'unsupported']);
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
 /** Every reason code, grouped by the one outcome it belongs to. Closed: hosts may switch exhaustively. */
 export const REASONS = {
   accepted: ['created', 'already_exists', 'committed', 'stopped', 'already_stopped', 'cancelled', 'removed', 'dispatched', 'restored', 'snapshot', 'decided'],
-  busy: ['run_in_flight', 'backend_busy', 'call_outstanding'],
+  /** Input to a busy Worker that waits in its queue (busy policies `enqueue` and `interrupt`). */
+  queued: ['enqueued', 'interrupting'],
+  busy: ['run_in_flight', 'backend_busy', 'call_outstanding', 'queue_full', 'submission_dispatching'],
   rejected: [
     'invalid_request', 'worker_not_found', 'profile_unknown', 'create_conflict', 'execution_unavailable',
     'worker_starting', 'worker_stopping', 'worker_stopped', 'not_running', 'worker_live', 'spawn_rejected', 'backend_rejected', 'commit_ack_mismatch',
-    'runtime_stopped', 'idempotency_conflict',
+    'runtime_stopped', 'idempotency_conflict', 'policy_not_allowed', 'submission_not_found', 'submission_settled',
     'decision_not_found', 'decision_answered', 'option_not_offered',
   ],
   errored: [
@@ -53,6 +55,8 @@ export const OperationResultSchema = z.strictObject({
   state: WorkerStateSchema.nullable(),
   message: z.string().max(1024).optional(),
   submissionId: z.string().optional(),
+  /** A queued input's place in its Worker's queue (1: next). */
+  position: z.number().int().positive().optional(),
   diagnostic: DiagnosticSchema.optional(),
 });
 export type OperationResult = z.infer<typeof OperationResultSchema>;
@@ -60,6 +64,7 @@ export type OperationResult = z.infer<typeof OperationResultSchema>;
 export interface ResultDetails {
   message?: string;
   submissionId?: string;
+  position?: number;
   diagnostic?: Diagnostic;
 }
 
@@ -73,6 +78,7 @@ export function operationResult(
   const result: OperationResult = { operation, outcome: outcomeOf(reason), reason, state };
   if (details.message !== undefined) result.message = details.message;
   if (details.submissionId !== undefined) result.submissionId = details.submissionId;
+  if (details.position !== undefined) result.position = details.position;
   if (details.diagnostic !== undefined) result.diagnostic = details.diagnostic;
   return result;
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PendingDecisionSchema, type PendingDecision } from './decision.js';
+import { BusyPolicySchema, type BusyPolicy } from './busyPolicy.js';
 import { DiagnosticSchema, sanitizeDiagnostic, type Diagnostic } from './diagnostic.js';
+import { QueueEntryViewSchema, SettlementViewSchema } from './queuedInput.js';
 import { WorkerStateSchema, type WorkerState } from './workerState.js';
 
 /**
@@ -19,6 +21,8 @@ export const WorkerProjectionSchema = z.strictObject({
   runGeneration: z.number().int().nonnegative(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
+  /** Inputs waiting in the Worker's queue, and its profile's busy policy (`enqueue`: input is taken while busy). */
+  queue: z.strictObject({ length: z.number().int().nonnegative(), busyPolicy: BusyPolicySchema }),
 });
 export type WorkerProjection = z.infer<typeof WorkerProjectionSchema>;
 
@@ -35,6 +39,8 @@ export interface ProjectionSource {
   readonly runGeneration: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  readonly queueLength: number;
+  readonly busyPolicy: BusyPolicy;
 }
 
 export function toProjection(source: ProjectionSource): WorkerProjection {
@@ -49,12 +55,16 @@ export function toProjection(source: ProjectionSource): WorkerProjection {
     runGeneration: source.runGeneration,
     createdAt: source.createdAt,
     updatedAt: source.updatedAt,
+    queue: { length: source.queueLength, busyPolicy: source.busyPolicy },
   };
 }
 
 /** A change on the lifecycle stream: facts the Runtime owns, never protocol events. */
-export const LifecycleChangeSchema = z.strictObject({
-  type: z.enum(['worker_created', 'worker_changed', 'worker_removed']),
-  worker: WorkerProjectionSchema,
-});
+export const LifecycleChangeSchema = z.union([
+  z.strictObject({ type: z.enum(['worker_created', 'worker_changed', 'worker_removed']), worker: WorkerProjectionSchema }),
+  /** An input entered the Worker's queue (`entry.position` is its place then). */
+  z.strictObject({ type: z.literal('input_queued'), worker: WorkerProjectionSchema, entry: QueueEntryViewSchema }),
+  /** A queued input ended: exactly one per queued input (committed, cancelled, expired, rejected, unknown). */
+  z.strictObject({ type: z.literal('input_settled'), worker: WorkerProjectionSchema, settlement: SettlementViewSchema }),
+]);
 export type LifecycleChange = z.infer<typeof LifecycleChangeSchema>;

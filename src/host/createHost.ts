@@ -17,6 +17,7 @@ import { checkProfiles } from './profileCheck.js';
 import { RequestsAtDebug } from './requestLog.js';
 import { consoleRoutes } from './routes/consoleRoutes.js';
 import { decisionRoutes } from './routes/decisionRoutes.js';
+import { queueRoutes } from './routes/queueRoutes.js';
 import { runtimeRoutes } from './routes/runtimeRoutes.js';
 import { streamRoutes } from './routes/streamRoutes.js';
 import { workerRoutes } from './routes/workerRoutes.js';
@@ -62,7 +63,7 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
     runtime: {
       ...config.runtime,
       profiles: Object.fromEntries(
-        Object.entries(config.profiles).map(([name, p]) => [name, { backend: p.backend, options: p.options, displayName: p.displayName }]),
+        Object.entries(config.profiles).map(([name, p]) => [name, { backend: p.backend, options: p.options, displayName: p.displayName, busy: p.busy }]),
       ),
     },
     memoryBus: { retentionPerWorker: config.bus.retentionPerWorker, subscriberQueue: config.bus.subscriberQueue },
@@ -103,6 +104,7 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
     workerRoutes(scoped, runtime, idempotency);
     decisionRoutes(scoped, runtime);
     consoleRoutes(scoped);
+    queueRoutes(scoped, runtime);
     streamRoutes(scoped, runtime, config, edge.keepalive);
     edge.fallbacks.register(scoped);
   });

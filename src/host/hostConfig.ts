@@ -3,6 +3,7 @@ import { MemoryBusOptionsSchema } from '../adapters/memoryBus/memoryBusOptions.j
 import { RedisBusOptionsSchema } from '../adapters/redisBus/redisBusOptions.js';
 import { RedisCatalogOptionsSchema } from '../adapters/redisCatalog/redisCatalogModule.js';
 import { ProfileNameSchema, RuntimeOptionsSchema } from '../application/runtimeOptions.js';
+import { BusySettingsSchema } from '../domain/busyPolicy.js';
 
 /**
  * Backends the host builds by itself when a profile names them. `fake` is the scripted test double; `acp` runs ACP agents
@@ -21,6 +22,8 @@ const HostProfileSchema = z.strictObject({
   backend: BackendIdSchema.nullable().default(null),
   options: z.unknown().optional(),
   displayName: z.string().max(128).optional(),
+  /** Busy policy and queue bounds of this profile's Workers (docs/contract.md, Busy policies). */
+  busy: BusySettingsSchema.optional(),
 });
 
 /** `{ retentionPerWorker: 5000 }` means the memory store: `kind` may be left out for it. */

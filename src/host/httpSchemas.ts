@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BusyPolicySchema } from '../domain/busyPolicy.js';
 import { DiagnosticSchema } from '../domain/diagnostic.js';
 import { OperationResultSchema } from '../domain/executionResult.js';
 import { LifecycleChangeSchema, WorkerProjectionSchema } from '../domain/projection.js';
@@ -24,6 +25,8 @@ export const UserInputBodySchema = z
     content: z.string().min(1).optional(),
     segments: z.array(SegmentSchema).min(1).max(64).optional(),
     idempotencyKey: IdempotencyKeySchema.optional(),
+    /** What this input gets if the Worker is busy, where its profile allows it (default: the profile's). */
+    busyPolicy: BusyPolicySchema.optional(),
   })
   .refine((b) => (b.content === undefined) !== (b.segments === undefined), 'exactly one of content or segments');
 
@@ -33,6 +36,7 @@ export const NotifyInputBodySchema = z.strictObject({
   message: z.string().min(1),
   autoRun: z.boolean().optional(),
   idempotencyKey: IdempotencyKeySchema.optional(),
+  busyPolicy: BusyPolicySchema.optional(),
 });
 
 export const InputBodySchema = z.discriminatedUnion('kind', [UserInputBodySchema, NotifyInputBodySchema]);
@@ -75,7 +79,16 @@ export const RuntimeSummarySchema = z.strictObject({
   runtimeId: z.string(),
   state: z.enum(['running', 'stopping', 'stopped']),
   workers: z.strictObject({ total: z.number().int(), byState: z.partialRecord(WorkerStateSchema, z.number().int()) }),
-  profiles: z.array(z.strictObject({ name: z.string(), displayName: z.string().nullable(), backend: z.string().nullable(), available: z.boolean() })),
+  profiles: z.array(
+    z.strictObject({
+      name: z.string(),
+      displayName: z.string().nullable(),
+      backend: z.string().nullable(),
+      available: z.boolean(),
+      busyPolicy: BusyPolicySchema,
+      busyPolicies: z.array(BusyPolicySchema),
+    }),
+  ),
 });
 
 export const TranscriptBodySchema = z.strictObject({

@@ -11,10 +11,12 @@ interface Entry {
 export type IdempotentOutcome = { readonly conflict: false; readonly result: OperationResult } | { readonly conflict: true };
 
 /**
- * Remembers, per (Worker, idempotency key), the result of an input that committed (`accepted`),
- * bounded in size and time. A repeat with the same input, even one racing the first, gets the same
- * result and dispatches nothing new; a repeat with another input is a conflict. A result that
- * committed nothing (busy, rejected, errored) is forgotten once it settles, so a retry is a new try.
+ * Remembers, per (Worker, idempotency key), the result of an input that committed (`accepted`) or
+ * was queued (`queued`), bounded in size and time. A repeat with the same input, even one racing the
+ * first, gets the same result and dispatches (or queues) nothing new; a repeat with another input is
+ * a conflict. A result that committed nothing (busy, rejected, errored) is forgotten once it settles,
+ * so a retry is a new try. (The Runtime also remembers the keys of queued inputs, with the queue: a
+ * repeat after a restart of a host on Redis still finds its queued input.)
  */
 export class IdempotencyCache {
   private readonly entries = new Map<string, Entry>();
@@ -42,7 +44,7 @@ export class IdempotencyCache {
       this.forget(id, entry);
       throw error;
     });
-    if (settled.outcome !== 'accepted') this.forget(id, entry);
+    if (settled.outcome !== 'accepted' && settled.outcome !== 'queued') this.forget(id, entry);
     return { conflict: false, result: settled };
   }
 

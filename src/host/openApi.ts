@@ -17,6 +17,7 @@ import {
   WorkersBodySchema,
   WsErrorFrameSchema,
 } from './httpSchemas.js';
+import { QueueBodySchema, SubmissionBodySchema } from './queueSchemas.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: schema(s, io) } });
@@ -28,8 +29,8 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'invalid request (`invalid_request`; a body nested too deep, invalid JSON with its position, a bad field, a malformed cursor)',
   401: 'missing or wrong bearer token (`unauthorized`)',
   403: 'host name or browser origin not allowed (`host_not_allowed`, `origin_not_allowed`)',
-  404: 'no such Worker (`worker_not_found`)',
-  409: 'busy or rejected (`result.outcome` says which; `create_conflict`, `idempotency_conflict`, ...)',
+  404: 'no such Worker (`worker_not_found`), or no such queued input (`submission_not_found`)',
+  409: 'busy or rejected (`result.outcome` says which; `run_in_flight`, `queue_full`, `create_conflict`, `idempotency_conflict`, `policy_not_allowed`, ...)',
   413: "body larger than the host's bodyLimitBytes (`body_too_large`)",
   415: 'the body is not application/json (`unsupported_media_type`)',
   426: 'the WebSocket route without an upgrade (`upgrade_required`)',
@@ -44,6 +45,7 @@ const refusals = (withResult: number[], plain: number[] = [401, 403]) => ({
 const refusalsWithoutResult = (codes: number[]) => refusals([], [401, 403, ...codes]);
 
 const workerId = { name: 'workerId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
+const submissionId = { name: 'submissionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } };
 const runtimeId = { ...workerId, name: 'runtimeId' };
 const decisionId = { name: 'decisionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' } };
 const after = { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 128 }, description: 'resume after this cursor (Last-Event-ID wins when both are sent)' };
@@ -99,7 +101,33 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         delete: operation('remove a Worker that is not live'),
       },
       '/v1/workers/{workerId}/input': {
-        post: { ...operation('submit input'), requestBody: { required: true, content: json(InputBodySchema, 'input') } },
+        post: {
+          ...operation('submit input'),
+          requestBody: { required: true, content: json(InputBodySchema, 'input') },
+          responses: {
+            ...operation('submit input').responses,
+            '202': response('accepted (`committed`), or queued behind a busy run (`outcome: queued`, with `submissionId` and `position`)', ResultBodySchema),
+          },
+        },
+      },
+      '/v1/workers/{workerId}/queue': {
+        get: {
+          summary: "the Worker's input queue: its busy policy and the waiting inputs with their positions",
+          parameters: [workerId],
+          responses: { '200': response('queue', QueueBodySchema), ...refusalsWithoutResult([400]), ...refusals([404], []) },
+        },
+      },
+      '/v1/workers/{workerId}/queue/{submissionId}': {
+        get: {
+          summary: 'one queued input: waiting (with its position), being dispatched, or its one final outcome (`settlement`)',
+          parameters: [workerId, submissionId],
+          responses: { '200': response('submission', SubmissionBodySchema), ...refusalsWithoutResult([400]), ...refusals([404], []) },
+        },
+        delete: {
+          summary: 'cancel a queued input that has not been handed to the backend',
+          parameters: [workerId, submissionId],
+          responses: { '202': response('cancelled (`result.reason: cancelled`)', ResultBodySchema), ...refusals([400, 404, 409, 503]) },
+        },
       },
       '/v1/workers/{workerId}/stop': { post: operation('stop the Worker') },
       '/v1/workers/{workerId}/cancel': { post: operation('cancel the current run') },

@@ -7,6 +7,7 @@ import type { OperationResult } from '../domain/executionResult.js';
 export function statusOf(result: OperationResult): number {
   switch (result.reason) {
     case 'worker_not_found':
+    case 'submission_not_found':
       return 404;
     case 'invalid_request':
     case 'profile_unknown':
@@ -17,6 +18,7 @@ export function statusOf(result: OperationResult): number {
   }
   switch (result.outcome) {
     case 'accepted':
+    case 'queued':
       return 202;
     case 'busy':
     case 'rejected':

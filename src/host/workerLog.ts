@@ -55,6 +55,11 @@ function note(log: WorkerLogger, known: Map<string, WorkerProjection>, change: L
     return;
   }
   known.set(worker.workerId, worker);
+  if (change.type === 'input_queued' || change.type === 'input_settled') {
+    const what = change.type === 'input_queued' ? `input queued at ${change.entry.position}` : `queued input ${change.settlement.outcome} (${change.settlement.reason})`;
+    log.debug({ worker: worker.workerId, queue: worker.queue.length }, `Worker ${worker.workerId}: ${what}`);
+    return;
+  }
   if (change.type === 'worker_changed' && before?.state === worker.state && sameDiagnostic(before, worker)) return;
   const [level, message] = describe(change.type, worker, before);
   log[level](fieldsOf(worker, before), message);

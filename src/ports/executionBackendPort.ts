@@ -38,6 +38,9 @@ export type ControlResult =
   | { readonly status: 'rejected'; readonly diagnostic: Diagnostic }
   | { readonly status: 'unsupported' };
 
+/** What a backend's own record says of one submission (see `inputRecord`). */
+export type InputRecordResult = { readonly status: 'committed' } | { readonly status: 'not_committed' } | { readonly status: 'unknown' };
+
 export type SnapshotResult =
   | { readonly status: 'ready'; readonly snapshot: Readonly<Record<string, unknown>> }
   | { readonly status: 'rejected'; readonly diagnostic: Diagnostic }
@@ -120,6 +123,15 @@ export interface ExecutionBackendPort {
 
   /** The execution's current snapshot event data, as the backend has it. */
   snapshot?(handle: ExecutionHandle, signal: AbortSignal): Promise<SnapshotResult>;
+
+  /**
+   * Optional. Whether this execution committed the input `submissionId`, from the backend's own record.
+   * Asked only after a restart, about a queued input the Runtime had handed over (`dispatching`) without
+   * recording the acknowledgement: `committed` settles it `committed`; `not_committed` (only when the
+   * record is complete enough to say so) dispatches it, once; `unknown`, an absent method, a throw, a
+   * malformed answer or the deadline (`dispatchMs`) settle it `unknown` with a diagnostic. Never sent twice.
+   */
+  inputRecord?(handle: ExecutionHandle, submissionId: string, signal: AbortSignal): Promise<InputRecordResult>;
 
   /** Releases backend-wide resources at Runtime shutdown, after every Worker was stopped. */
   dispose?(signal: AbortSignal): Promise<void>;

@@ -39,7 +39,11 @@ export interface ExecutionContext {
   /** Aborts when the context is revoked or its execution reported lost. */
   readonly signal: AbortSignal;
   /**
-   * Appends one protocol event to this Worker's stream. Fails as `revoked` (context revoked or
+   * Appends one protocol event to this Worker's stream; the event moves the Worker's run state
+   * (docs/protocol.md). A run ends once: its first end report (`run_end`, `status: idle`, a run-ending
+   * `error`) ends it, and the one it still owes (`status: idle` after `run_end`, or `run_end` after
+   * the others) ends nothing when it arrives, even after the next input's run started; an end report
+   * while the Worker is idle owes nothing. Fails as `revoked` (context revoked or
    * lost), `invalid_event` (not a valid event, or one that cannot be read), `too_large` (its JSON
    * is over the Runtime's `maxEventBytes`, counted as stored and sent) or `bus_error`.
    */

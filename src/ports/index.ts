@@ -5,3 +5,4 @@ export * from './observationReaderPort.js';
 export * from './clockPort.js';
 export * from './idPort.js';
 export * from './workerCatalogPort.js';
+export * from './inputQueuePort.js';

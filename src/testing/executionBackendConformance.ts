@@ -142,7 +142,7 @@ export function describeExecutionBackendConformance(options: ExecutionBackendCon
       expect(result, `spawn must answer ready; create answered ${describeResult(result)}`).toMatchObject({ operation: 'create', outcome: 'accepted', reason: 'created' });
       expect(['idle', 'busy']).toContain(worker?.state);
       expect(Object.keys(worker ?? {}).sort()).toEqual(
-        ['createdAt', 'diagnostic', 'displayName', 'pendingDecisions', 'profile', 'runGeneration', 'runtimeId', 'state', 'updatedAt', 'workerId'].sort(),
+        ['createdAt', 'diagnostic', 'displayName', 'pendingDecisions', 'profile', 'queue', 'runGeneration', 'runtimeId', 'state', 'updatedAt', 'workerId'].sort(),
       );
     }, timeout);
 

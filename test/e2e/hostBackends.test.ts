@@ -27,7 +27,7 @@ describe('createHost and backends', () => {
   it('accepts the config file shape as is (no parseConfig first) and applies the defaults', async () => {
     host = createHost({ listen: { port: 0 }, profiles: { scripted: { backend: 'fake' } } }, quiet);
     expect(await host.listen()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(host.runtime.profiles()).toEqual([{ name: 'scripted', displayName: null, backend: 'fake', available: true }]);
+    expect(host.runtime.profiles()).toEqual([{ name: 'scripted', displayName: null, backend: 'fake', available: true, busyPolicy: 'reject', busyPolicies: ['reject'] }]);
   });
 
   it('a malformed config is a HostConfigError naming the field, not a TypeError', () => {

@@ -6,6 +6,7 @@ import type {
   ControlResult,
   DispatchResult,
   ExecutionBackendPort,
+  InputRecordResult,
   RestoreRequest,
   RestoreResult,
   SnapshotResult,
@@ -43,6 +44,12 @@ export interface FakeExecutionBackendOptions {
   eventDelayMs?: number;
   /** Inputs whose run stays in progress until `finishRun`, cancel or stop, even in `auto` mode. Default: text containing `#hold`. */
   holdWhen?: (input: WorkerInput) => boolean;
+  /**
+   * What `inputRecord` answers: by default this instance's own record (`committed` for a submission
+   * it acknowledged, `unknown` for any other: it knows nothing of another instance's); a function to
+   * script it; `false`: no `inputRecord` at all.
+   */
+  inputRecord?: false | ((submissionId: string) => InputRecordResult);
 }
 
 const holdsByDefault = (input: WorkerInput): boolean =>
@@ -75,6 +82,8 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
   dispatchMethod?: (handle: unknown, method: WorkerMethod, signal: AbortSignal) => Promise<ControlResult>;
   snapshot?: (handle: unknown, signal: AbortSignal) => Promise<SnapshotResult>;
   decide?: (handle: unknown, answer: DecisionAnswer, signal: AbortSignal) => Promise<ControlResult>;
+  inputRecord?: (handle: unknown, submissionId: string, signal: AbortSignal) => Promise<InputRecordResult>;
+  private readonly acknowledged = new Set<string>();
 
   constructor(options: FakeExecutionBackendOptions = {}) {
     this.backendId = options.backendId ?? 'fake';
@@ -91,6 +100,11 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     if (this.capabilities.snapshot) this.snapshot = (handle) => this.snapshotOf(handle);
     if (this.capabilities.restore) this.restore = (request, context) => this.restoreWorker(request, context);
     if (this.capabilities.decide) this.decide = (handle, answer) => this.answer(handle as FakeHandle, answer);
+    const record = options.inputRecord;
+    if (record !== false) {
+      this.inputRecord = (_handle, submissionId) =>
+        Promise.resolve(record ? record(submissionId) : { status: this.acknowledged.has(submissionId) ? 'committed' : 'unknown' });
+    }
   }
 
   /** Sets an operation's behaviour from now on. */
@@ -192,6 +206,7 @@ export class FakeExecutionBackend implements ExecutionBackendPort {
     execution.running = split < 0 ? [] : steps.slice(split);
     if (this.runMode === 'auto' && !this.holdWhen(input)) setImmediate(() => void this.finishRun(workerId));
     const ack = behaviour === 'wrong_ack' ? `${submissionId}-other` : behaviour === 'missing_ack' ? undefined : submissionId;
+    if (ack === submissionId) this.acknowledged.add(submissionId);
     return { status: 'accepted', submissionId: ack, state: 'busy' };
   }
 

@@ -1,2 +1,3 @@
 export * from './memoryWorkerCatalog.js';
+export * from './memoryInputQueue.js';
 export * from './memoryCatalogModule.js';

@@ -1,2 +1,3 @@
 export * from './redisWorkerCatalog.js';
 export * from './redisCatalogModule.js';
+export * from './redisInputQueue.js';

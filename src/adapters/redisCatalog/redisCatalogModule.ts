@@ -1,6 +1,8 @@
 import { ContainerModule } from 'inversify';
 import { z } from 'zod';
+import { InputQueuePort } from '../../ports/inputQueuePort.js';
 import { WorkerCatalogPort } from '../../ports/workerCatalogPort.js';
+import { RedisInputQueue } from './redisInputQueue.js';
 import { RedisWorkerCatalog } from './redisWorkerCatalog.js';
 
 export const RedisCatalogOptionsSchema = z.strictObject({
@@ -17,7 +19,8 @@ export type RedisCatalogOptions = z.input<typeof RedisCatalogOptionsSchema>;
 
 /**
  * Binds a Redis catalog (also under its class, so a host can `connect()` it before restoring Workers
- * and `close()` it at shutdown). Nothing connects while the container is built.
+ * and `close()` it at shutdown) and the input queues in Redis, on the same connection and prefix (a
+ * host restart loses no queued input). Nothing connects while the container is built.
  */
 export function redisCatalogModule(options: RedisCatalogOptions = {}): ContainerModule {
   const { url, keyPrefix, ...settings } = RedisCatalogOptionsSchema.parse(options);
@@ -25,5 +28,6 @@ export function redisCatalogModule(options: RedisCatalogOptions = {}): Container
   return new ContainerModule(({ bind }) => {
     bind(RedisWorkerCatalog).toConstantValue(catalog);
     bind(WorkerCatalogPort).toConstantValue(catalog);
+    bind(InputQueuePort).toConstantValue(new RedisInputQueue(catalog.client, keyPrefix));
   });
 }

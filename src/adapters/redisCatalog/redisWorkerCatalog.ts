@@ -55,6 +55,11 @@ export class RedisWorkerCatalog implements WorkerCatalogPort {
     this.redis.on('ready', () => this.revisions.checkSoon());
   }
 
+  /** The connection, for the input queues that share it (`RedisInputQueue`). */
+  get client(): Redis {
+    return this.redis;
+  }
+
   /** Connects (when this catalog made its client); rejects with a clear message when Redis is unreachable. */
   async connect(): Promise<void> {
     try {

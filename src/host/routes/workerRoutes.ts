@@ -74,9 +74,10 @@ export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idemp
     if (!body.success) throw invalidRequest(body.error);
     const { workerId } = params.data;
     const workerInput = toWorkerInput(body.data);
-    const key = body.data.idempotencyKey;
-    if (key === undefined) return sendResult(reply, await runtime.submitInput(workerId, workerInput));
-    const outcome = await idempotency.run(workerId, key, workerInput, () => runtime.submitInput(workerId, workerInput));
+    const { idempotencyKey: key, busyPolicy } = body.data;
+    if (key === undefined) return sendResult(reply, await runtime.submitInput(workerId, workerInput, busyPolicy ? { busyPolicy } : undefined));
+    const options = busyPolicy ? { busyPolicy, idempotencyKey: key } : { idempotencyKey: key };
+    const outcome = await idempotency.run(workerId, key, workerInput, () => runtime.submitInput(workerId, workerInput, options));
     if (!outcome.conflict) return sendResult(reply, outcome.result);
     const state = runtime.get(workerId)?.state ?? null;
     const message = 'this idempotencyKey was used for another input to this Worker';
