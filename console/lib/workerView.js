@@ -203,6 +203,10 @@ export class WorkerView {
       const { body } = await this.operate('input', 'POST', path('/input'), picked && picked !== standing ? { ...input, busyPolicy: picked } : input);
       const outcome = body.result?.outcome;
       if ((outcome === 'accepted' || outcome === 'queued') && $('composer-input').value.trim() === content) $('composer-input').value = '';
+      if (outcome === 'accepted' || outcome === 'queued') {
+        $('busy-policy').dataset.worker = ''; // a picked policy was for that input only: back to the profile's
+        this.update();
+      }
       if (outcome === 'queued') {
         const interrupting = body.result.reason === 'interrupting';
         showOutcome('op-outcome', body.result, interrupting ? 'Interrupting the current run: this input goes next.' : `Queued at position ${body.result.position}: it is sent when the Worker is idle.`);

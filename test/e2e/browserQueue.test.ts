@@ -219,6 +219,7 @@ describe('the console input queue (e2e, Chromium, fake backend)', () => {
     await page.screenshot({ path: screenshotPath('queue-interrupt') });
     await send('instead, this');
     await poll(() => page.locator('#op-outcome').getAttribute('data-reason')).toBe('interrupting');
+    expect(await page.locator('#busy-policy').inputValue()).toBe('enqueue'); // the pick was for that input only
     await poll(() => page.locator('#stream .run-end').evaluateAll((ends) => ends.map((e) => e.getAttribute('data-result')))).toEqual(['cancelled', 'finished']);
     await poll(userTexts).toEqual(['a run to interrupt #hold', 'instead, this']);
     expect(dispatched(c)).toEqual(['a run to interrupt #hold', 'instead, this']);
