@@ -4,6 +4,7 @@
 // restarted. ES modules served as they are by the host (no build step).
 import { api, keepStreaming, onUnauthorized, setToken } from './console/lib/api.js';
 import { $, el } from './console/lib/dom.js';
+import { applyChange } from './console/lib/lifecycle.js';
 import { showOutcome, showReply } from './console/lib/outcome.js';
 import { renderWelcome } from './console/lib/welcome.js';
 import { WorkerView } from './console/lib/workerView.js';
@@ -94,17 +95,20 @@ function onLifecycle(event, data) {
       workers.clear();
       for (const worker of data.workers) workers.set(worker.workerId, worker);
       loaded = true;
+      void view.queue.refetch(); // a fresh list: changes to the open Worker's queue may have been missed
       break;
-    case 'lifecycle': {
-      const { type, worker } = data.change;
-      if (type === 'worker_removed') workers.delete(worker.workerId);
-      else workers.set(worker.workerId, worker);
+    case 'lifecycle':
+      if (!applyChange(workers, data?.change)) return; // a change this console does not know: ignored
+      view.lifecycleChange(data.change);
       break;
-    }
     case 'reset':
       // Another generation of the lifecycle stream: the host restarted (or lost its data). Start over from its list.
       banner('restarted', 'The host restarted: the Worker list was reloaded. Workers it did not bring back are gone.');
       void refreshSummary();
+      lifecycle?.fresh();
+      return;
+    case 'expired':
+      // Changes older than the host keeps were missed: start over from its list.
       lifecycle?.fresh();
       return;
     case 'end':

@@ -22,12 +22,15 @@ export function renderWelcome(node, summary, workerCount) {
     return;
   }
   const demo = usable.some((p) => p.name.startsWith('demo'));
+  const queues = usable.filter((p) => p.busyPolicy && p.busyPolicy !== 'reject');
   node.replaceChildren(
     el(
       'div',
       { class: 'welcome', data: { kind: 'ready' } },
       el('h3', { text: workerCount ? 'Open a Worker, or create one' : 'Create your first Worker' }),
       el('ol', {}, el('li', { text: 'Pick a profile under “New Worker” and press Create.' }), el('li', { text: 'Write to it below its stream; replies, tool calls and their diffs appear as they happen.' }), el('li', { text: 'When its agent asks permission, the Worker shows “needs you”: answer in the card.' })),
+      usable.some((p) => p.backend === 'fake') ? el('p', {}, 'The fake backend keeps a run going while its input says ', code('#hold'), ' (end it with Cancel run).') : null,
+      queues.length ? el('p', {}, 'Workers of ', ...queues.map((p, i) => [i ? ', ' : '', code(p.name)]), ' take input while busy: it waits in a queue under the composer, where you can cancel it.') : null,
       demo ? el('p', {}, 'The scripted demo agent reacts to words: ', code('write'), ' (asks your permission), ', code('tool'), ', ', code('think'), ', ', code('markdown'), ', ', code('long'), ' (then try Cancel run).') : null,
       el('p', { class: 'muted', text: `Profiles here: ${usable.map((p) => `${p.displayName ?? p.name} (${p.backend})`).join('; ')}.` }),
     ),

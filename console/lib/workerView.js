@@ -1,9 +1,10 @@
 // One Worker, opened at its URL (#/w/<id>): header with its state and the controls that can succeed
-// in that state, its live transcript (resumed after a reconnect), the composer and typed outcomes.
+// in that state, its live transcript (resumed after a reconnect), the composer (with what a busy Worker
+// does with input), the inputs queued for it and typed outcomes.
 import { api, keepStreaming } from './api.js';
-import { canSend, composerHint } from './composer.js';
-import { $, compact } from './dom.js';
-import { renderInputQueue } from './inputQueue.js';
+import { canSend, composerHint, POLICY_LABELS, policyChoices, sendEffect } from './composer.js';
+import { $, compact, el } from './dom.js';
+import { InputQueue } from './inputQueue.js';
 import { showOutcome, showReply } from './outcome.js';
 import { Transcript } from './transcript.js';
 import { stateLabel } from './workerList.js';
@@ -24,6 +25,7 @@ export class WorkerView {
       decide: (decisionId, optionId) => this.decide(decisionId, optionId),
       onUsage: (usage) => this.showUsage(usage),
     });
+    this.queue = new InputQueue($('input-queue'), { onReply: (op, body) => showReply('op-outcome', op, body) });
     this.wire();
   }
 
@@ -38,6 +40,7 @@ export class WorkerView {
     this.gone = false;
     this.lastName = null;
     $('composer-input').value = '';
+    $('busy-policy').dataset.worker = '';
     showOutcome('op-outcome', null);
     $('stream-notice').hidden = true;
     this.transcript.reset();
@@ -49,6 +52,7 @@ export class WorkerView {
         this.update();
       },
     });
+    this.queue.open(workerId);
     this.update();
   }
 
@@ -56,6 +60,12 @@ export class WorkerView {
     this.stream?.close();
     this.stream = null;
     this.workerId = null;
+    this.queue.close();
+  }
+
+  /** A change on the lifecycle stream (the Worker list is already updated): the queue's own changes. */
+  lifecycleChange(change) {
+    this.queue.change(change);
   }
 
   frame(event, frame) {
@@ -67,6 +77,7 @@ export class WorkerView {
       case 'reset':
         this.transcript.reset();
         this.transcript.setPending(this.worker?.pendingDecisions ?? []);
+        void this.queue.refetch();
         return this.notice('The stream started over (the host restarted or lost its data); showing it from its start.');
       case 'lagged':
         return this.notice('The stream fell behind; it resumed from the last event received.');
@@ -105,13 +116,33 @@ export class WorkerView {
     can('stop', CONNECTED.has(state));
     can('remove', FINAL.has(state));
     can('clone', Boolean(worker && profile?.available));
-    const sendable = canSend(worker && !this.gone ? worker : undefined) && !this.inFlight.has('input');
+    const live = worker && !this.gone ? worker : undefined;
+    const policy = this.policy(live, profile);
+    const sendable = canSend(live, policy) && !this.inFlight.has('input');
+    const effect = sendEffect(live, policy);
     $('composer-input').disabled = !CONNECTED.has(state);
-    $('composer-input').placeholder = composerHint(worker && !this.gone ? worker : undefined);
+    $('composer-input').placeholder = composerHint(live, policy);
     $('send-button').disabled = !sendable;
+    $('send-button').textContent = effect.button;
     $('composer-notify').disabled = !sendable;
+    $('composer-note').textContent = effect.note;
+    $('composer-note').hidden = !effect.note;
     this.transcript.setPending(this.gone ? [] : (worker?.pendingDecisions ?? []));
-    renderInputQueue($('input-queue'), worker);
+  }
+
+  /** The busy policy this input gets: the profile's, or the one picked where the profile offers a choice. */
+  policy(worker, profile) {
+    const select = $('busy-policy');
+    const choices = worker ? policyChoices(worker, profile) : [];
+    const key = `${this.workerId} ${choices.join(' ')}`;
+    if (select.dataset.worker !== key) {
+      // Another Worker (or other choices): start from the profile's own policy.
+      select.dataset.worker = key;
+      select.replaceChildren(...choices.map((p) => el('option', { value: p, text: POLICY_LABELS[p] ?? p })));
+      select.value = choices[0] ?? '';
+    }
+    $('busy-policy-label').hidden = choices.length < 2;
+    return choices.length < 2 ? choices[0] : select.value;
   }
 
   showUsage(usage) {
@@ -166,9 +197,23 @@ export class WorkerView {
       if (!content || !this.workerId || $('send-button').disabled) return;
       // The library's shapes: a user turn takes `content`, a notification `message`.
       const input = $('composer-notify').checked ? { kind: 'notify', message: content } : { kind: 'user', content };
-      const { body } = await this.operate('input', 'POST', path('/input'), input);
-      if (body.result?.outcome === 'accepted' && $('composer-input').value.trim() === content) $('composer-input').value = '';
+      // A picked policy travels with the input; the profile's own needs no saying.
+      const picked = $('busy-policy-label').hidden ? null : $('busy-policy').value;
+      const standing = this.worker?.queue?.busyPolicy;
+      const { body } = await this.operate('input', 'POST', path('/input'), picked && picked !== standing ? { ...input, busyPolicy: picked } : input);
+      const outcome = body.result?.outcome;
+      if ((outcome === 'accepted' || outcome === 'queued') && $('composer-input').value.trim() === content) $('composer-input').value = '';
+      if (outcome === 'accepted' || outcome === 'queued') {
+        $('busy-policy').dataset.worker = ''; // a picked policy was for that input only: back to the profile's
+        this.update();
+      }
+      if (outcome === 'queued') {
+        const interrupting = body.result.reason === 'interrupting';
+        showOutcome('op-outcome', body.result, interrupting ? 'Interrupting the current run: this input goes next.' : `Queued at position ${body.result.position}: it is sent when the Worker is idle.`);
+        this.queue.queued(body.result, input.kind === 'notify' ? input : { kind: 'user', segments: [{ kind: 'text', content }] });
+      }
     });
+    $('busy-policy').addEventListener('change', () => this.update());
     $('composer-input').addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault(); // Enter sends; it must not also leave a newline in the composer
