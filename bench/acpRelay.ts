@@ -20,8 +20,8 @@ import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { client, methods, ndJsonStream, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
-import { acpBackendModule } from '../src/adapters/acp/index.js';
-import { createRuntimeContainer, WorkerRuntime, type ObservationFrame } from '../src/index.js';
+import { acpBackendModule } from 'worker-runtime/acp';
+import { createRuntimeContainer, WorkerRuntime, type ObservationFrame } from 'worker-runtime';
 import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
 
 const CHUNKS = 50_000;

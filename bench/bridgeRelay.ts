@@ -21,9 +21,9 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fakeBackendModule, FakeExecutionBackend } from '../src/adapters/fakeBackend/index.js';
-import { workerBridgeBackendModule } from '../src/adapters/workerBridge/index.js';
-import { createRuntimeContainer, WorkerRuntime, type ObservationFrame, type ObservationSubscription } from '../src/index.js';
+import { fakeBackendModule, FakeExecutionBackend } from 'worker-runtime/testing';
+import { workerBridgeBackendModule } from 'worker-runtime/worker-bridge';
+import { createRuntimeContainer, WorkerRuntime, type ObservationFrame, type ObservationSubscription } from 'worker-runtime';
 import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
 
 const DELTAS = 50_000;

@@ -23,7 +23,7 @@ import {
   type SpawnRequest,
   type SpawnResult,
   type WorkerInput,
-} from '../src/index.js';
+} from 'worker-runtime';
 import { median, now, perSecond, ratio, report, sanity } from './lib.js';
 
 const WORKERS = 1000;

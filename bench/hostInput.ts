@@ -28,8 +28,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { ContainerModule } from 'inversify';
-import { createHost } from '../dist/host/createHost.js';
-import { HostConfigSchema } from '../dist/host/hostConfig.js';
+import { createHost } from 'worker-runtime/host';
+import { HostConfigSchema } from 'worker-runtime/host';
 import {
   ExecutionBackendPort,
   type DispatchResult,
@@ -37,7 +37,7 @@ import {
   type SpawnRequest,
   type SpawnResult,
   type WorkerInput,
-} from '../dist/index.js';
+} from 'worker-runtime';
 import { median, perSecond, ratio, report, sanity } from './lib.js';
 
 const ROLE = process.env.BENCH_HOST_INPUT_ROLE;
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
 
   // --- load generator child (no profiler flags: only the server process is measured/profiled) ---
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     env: { ...process.env, BENCH_HOST_INPUT_ROLE: 'loadgen' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

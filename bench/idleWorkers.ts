@@ -14,12 +14,12 @@ import { macrotask, mb, report, sanity } from './lib.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (typeof gc !== 'function') {
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
 
-const { createRuntimeContainer, WorkerRuntime } = await import('../src/index.js');
-const { fakeBackendModule, FakeExecutionBackend } = await import('../src/testing/index.js');
+const { createRuntimeContainer, WorkerRuntime } = await import('worker-runtime');
+const { fakeBackendModule, FakeExecutionBackend } = await import('worker-runtime/testing');
 
 const WORKERS = 10_000;
 const WARMUP_WORKERS = 200;

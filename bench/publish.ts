@@ -24,7 +24,7 @@ import {
   type ObservationSubscription,
   type ProtocolEvent,
   type WorkerRef,
-} from '../src/index.js';
+} from 'worker-runtime';
 import { macrotask, median, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
 
 const BATCH = 1000;

@@ -18,7 +18,7 @@
  */
 import { ContainerModule } from 'inversify';
 import { Redis } from 'ioredis';
-import { redisCatalogModule, RedisWorkerCatalog } from '../dist/adapters/redisCatalog/index.js';
+import { redisCatalogModule, RedisWorkerCatalog } from 'worker-runtime/redis-catalog';
 import {
   createRuntimeContainer,
   ExecutionBackendPort,
@@ -29,7 +29,7 @@ import {
   type SpawnRequest,
   type SpawnResult,
   type WorkerInput,
-} from '../dist/index.js';
+} from 'worker-runtime';
 import { median, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
 
 const TRIALS = 5;

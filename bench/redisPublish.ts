@@ -17,8 +17,8 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { RandomIds, SystemClock, type ProtocolEvent } from '../src/index.js';
-import { RedisBusOptionsSchema, RedisObservationBus } from '../src/adapters/redisBus/index.js';
+import { RandomIds, SystemClock, type ProtocolEvent } from 'worker-runtime';
+import { RedisBusOptionsSchema, RedisObservationBus } from 'worker-runtime/redis';
 import { median, ms, now, percentile, perSecond, ratio, report, sanity, type Row } from './lib.js';
 
 const URL_ = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -80,8 +80,8 @@ async function awaitedOneByOne(bus: RedisObservationBus, redis: Redis): Promise<
 async function latency(bus: RedisObservationBus): Promise<{ median: number; p99: number }> {
   const workerId = 'latency';
   const worker = { runtimeId: 'bench', workerId };
-  const script = fileURLToPath(new URL('redisSubscriber.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, URL_, `${prefix}bus:`, workerId, String(LATENCY_EVENTS)], {
+  const script = fileURLToPath(new URL('redisSubscriber.js', import.meta.url));
+  const child = spawn(process.execPath, [script, URL_, `${prefix}bus:`, workerId, String(LATENCY_EVENTS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];

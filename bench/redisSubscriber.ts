@@ -7,8 +7,8 @@
  * Run by redisPublish.ts: node --import tsx bench/redisSubscriber.ts <url> <keyPrefix> <workerId> <count>
  */
 import { performance } from 'node:perf_hooks';
-import { RandomIds, SystemClock } from '../src/index.js';
-import { RedisBusOptionsSchema, RedisObservationBus } from '../src/adapters/redisBus/index.js';
+import { RandomIds, SystemClock } from 'worker-runtime';
+import { RedisBusOptionsSchema, RedisObservationBus } from 'worker-runtime/redis';
 
 const [url, keyPrefix, workerId, countText] = process.argv.slice(2);
 const count = Number(countText);

@@ -17,7 +17,7 @@ import {
   type ObservationFrame,
   type ProtocolEvent,
   type WorkerRef,
-} from '../src/index.js';
+} from 'worker-runtime';
 import { median, ms, now, percentile, ratio, report, sanity } from './lib.js';
 
 const RETENTION = 1_000_000;

@@ -3,7 +3,8 @@
  * summary of all rows that have a target. Always exits 0: benchmarks report, they do not gate.
  * A script that crashes or fails a sanity check is reported as such.
  *
- * Run: npm run bench   (or: npx tsx bench/run-all.ts)
+ * Run: npm run bench   (compiles bench/ to .bench-js/ and runs it with plain node on dist/)
+ *      npm run bench -- publish sse   (only the scripts whose names start with these words)
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -11,23 +12,23 @@ import { fileURLToPath } from 'node:url';
 import { parseResultLine, type Row } from './lib.js';
 
 const SCRIPTS: readonly { file: string; nodeFlags: readonly string[] }[] = [
-  { file: 'dispatch.ts', nodeFlags: [] },
-  { file: 'publish.ts', nodeFlags: [] },
-  { file: 'resume.ts', nodeFlags: [] },
-  { file: 'idleWorkers.ts', nodeFlags: ['--expose-gc'] },
-  { file: 'hostInput.ts', nodeFlags: [] },
-  { file: 'sseFanout.ts', nodeFlags: ['--expose-gc'] },
-  { file: 'acpRelay.ts', nodeFlags: [] },
-  { file: 'bridgeRelay.ts', nodeFlags: [] },
-  { file: 'redisPublish.ts', nodeFlags: [] },
-  { file: 'queueDrain.ts', nodeFlags: [] },
+  { file: 'dispatch.js', nodeFlags: [] },
+  { file: 'publish.js', nodeFlags: [] },
+  { file: 'resume.js', nodeFlags: [] },
+  { file: 'idleWorkers.js', nodeFlags: ['--expose-gc'] },
+  { file: 'hostInput.js', nodeFlags: [] },
+  { file: 'sseFanout.js', nodeFlags: ['--expose-gc'] },
+  { file: 'acpRelay.js', nodeFlags: [] },
+  { file: 'bridgeRelay.js', nodeFlags: [] },
+  { file: 'redisPublish.js', nodeFlags: [] },
+  { file: 'queueDrain.js', nodeFlags: [] },
 ];
 
 function run(file: string, nodeFlags: readonly string[]): Promise<{ code: number | null; rows: (Row & { bench: string })[]; seconds: number }> {
   const path = fileURLToPath(new URL(file, import.meta.url));
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, path], { stdio: ['ignore', 'pipe', 'inherit'] });
     const rows: (Row & { bench: string })[] = [];
     let buffered = '';
     child.stdout.setEncoding('utf8');
@@ -53,7 +54,9 @@ console.log(`worker-runtime benchmarks — node ${process.version}, ${availableP
 console.log(`load average before: ${load()} (figures are only comparable on an otherwise idle machine)`);
 const summary: (Row & { bench: string })[] = [];
 const broken: string[] = [];
-for (const { file, nodeFlags } of SCRIPTS) {
+const only = process.argv.slice(2).map((w) => w.toLowerCase());
+const chosen = SCRIPTS.filter(({ file }) => only.length === 0 || only.some((w) => file.toLowerCase().startsWith(w)));
+for (const { file, nodeFlags } of chosen) {
   const { code, rows, seconds } = await run(file, nodeFlags);
   console.log(`  (${file}: ${seconds.toFixed(1)} s, exit ${code}, load average after: ${load()})`);
   if (code !== 0) broken.push(`${file} exited with ${code}`);

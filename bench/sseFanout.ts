@@ -37,10 +37,10 @@ import { fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createHost } from '../dist/host/createHost.js';
-import { HostConfigSchema } from '../dist/host/hostConfig.js';
-import type { ExecutionContext, ProtocolEvent, PublishResult } from '../dist/index.js';
-import { FakeExecutionBackend, fakeBackendModule } from '../dist/testing/index.js';
+import { createHost } from 'worker-runtime/host';
+import { HostConfigSchema } from 'worker-runtime/host';
+import type { ExecutionContext, ProtocolEvent, PublishResult } from 'worker-runtime';
+import { FakeExecutionBackend, fakeBackendModule } from 'worker-runtime/testing';
 import { macrotask, mb, median, now, perSecond, ratio, report, sanity, si } from './lib.js';
 
 const ROLE = process.env.BENCH_SSE_ROLE;
@@ -67,7 +67,7 @@ type FromClient =
 if (ROLE === 'clients') {
   clients();
 } else if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 } else {
   await main();
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
 
   // --- the client process ---
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     env: { ...process.env, BENCH_SSE_ROLE: 'clients' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
