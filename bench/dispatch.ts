@@ -10,7 +10,7 @@
  * memory would grow with the run. The double acknowledges at once with `state: 'idle'` (the run ended
  * immediately), so the Worker stays idle and can take the next input. Both paths use the same double.
  *
- * Run: npx tsx bench/dispatch.ts
+ * Run: npm run bench -- dispatch
  */
 import { ContainerModule } from 'inversify';
 import {

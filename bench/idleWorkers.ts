@@ -2,11 +2,11 @@
  * Benchmark 4: heap held by 10,000 idle Workers created through `WorkerRuntime` with the FAKE backend.
  *
  * Needs `--expose-gc`; started without it, this script reruns itself in a child process that has it
- * (so `npx tsx bench/idleWorkers.ts` works). The baseline is the heap (after a full GC) with the
+ * (so `node .bench-js/idleWorkers.js` works). The baseline is the heap (after a full GC) with the
  * container and Runtime built and a warm-up done, before the 10,000 Workers are created; the figure is
  * the heap after creating them (after a full GC). Bytes per Worker = (figure - baseline) / 10,000.
  *
- * Run: npx tsx bench/idleWorkers.ts   (or: node --expose-gc --import tsx bench/idleWorkers.ts)
+ * Run: npm run bench -- idleWorkers   (or, once compiled: node --expose-gc .bench-js/idleWorkers.js)
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

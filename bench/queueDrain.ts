@@ -14,7 +14,7 @@
  *
  * The backend is a BENCH DOUBLE (below), not the shipped FAKE: it acknowledges at once and leaves the
  * Worker idle (its run ended), except for the held run, which it ends when told. It drives `dist/`:
- * run `npm run build` first. Run: npx tsx bench/queueDrain.ts
+ * Run: npm run bench -- queueDrain
  */
 import { ContainerModule } from 'inversify';
 import { Redis } from 'ioredis';

@@ -7,7 +7,7 @@
  * baseline is the same resume near the head (after the second-newest cursor). If resuming scanned the
  * log, deep resumes would cost far more than near-head ones; the ratio shows whether they do.
  *
- * Run: npx tsx bench/resume.ts
+ * Run: npm run bench -- resume
  */
 import {
   MemoryBusOptionsSchema,
