@@ -87,9 +87,16 @@ export class QueueDrain {
     const marked = await owner.writes.retry(workerId, () => owner.store.update(core.runtimeId, workerId, slot.entry));
     const still = marked && core.isCurrent(record) && record.inFlight && record.phase === 'connected' && record.runState === 'idle' && core.running;
     if (!still) {
-      if (core.isCurrent(record) && record.phase === 'connected') record.inFlight = false;
+      // The single flight is the queue's, whatever became of the Worker meanwhile: an unavailable one
+      // that is reconnected later must be able to take input again (nobody else can hold it now).
+      record.inFlight = false;
       slot.status = 'ready';
       slot.entry = { ...slot.entry, state: 'queued' };
+      if (!core.running && !owner.store.durable) {
+        // The shutdown settled the queue in memory while this one was being marked: it ends like the rest.
+        void owner.settle(record, slot, 'runtime_stopped', { message: 'the Runtime shut down; its queues were in memory' });
+        return false;
+      }
       if (marked) void owner.writes.retry(workerId, () => owner.store.update(core.runtimeId, workerId, slot.entry));
       return false;
     }
