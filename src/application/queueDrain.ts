@@ -97,7 +97,8 @@ export class QueueDrain {
         void owner.settle(record, slot, 'runtime_stopped', { message: 'the Runtime shut down; its queues were in memory' });
         return false;
       }
-      if (marked) void owner.writes.retry(workerId, () => owner.store.update(core.runtimeId, workerId, slot.entry));
+      // A removed Worker's queue was settled and dropped meanwhile: writing the entry back would revive it in the store.
+      if (marked && core.isCurrent(record)) void owner.writes.retry(workerId, () => owner.store.update(core.runtimeId, workerId, slot.entry));
       return false;
     }
     const result = await core.track(this.driver.commit(record, slot.entry.input, slot.entry.submissionId));

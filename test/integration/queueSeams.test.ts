@@ -109,4 +109,16 @@ describe('a Worker that changes while its next queued input is being marked disp
     expect(f.runtime.submission('w', waiting!)).toMatchObject({ ok: true, submission: { settlement: { outcome: 'cancelled', reason: 'runtime_stopped' } } });
     expect(f.runtime.submission('w', marked!)).toMatchObject({ ok: true, submission: { status: 'settled', settlement: { outcome: 'cancelled', reason: 'runtime_stopped' } } });
   });
+  it('a Worker removed during the mark (a backend that cannot stop): its queue is not written back to the store after the drop', async () => {
+    const f = boot({ durable: true, fake: { capabilities: { stop: false } } });
+    const [id] = await queuedBehindHold(f, ['never']);
+    expect(await f.runtime.remove('w')).toMatchObject({ outcome: 'accepted', reason: 'removed' });
+    f.store.updateGate!.open();
+    // The put-back write would come after the drop: wait until every write asked for has gone out.
+    await f.runtime.shutdown();
+    const stored = (await f.store.inner.load('local')).queues.find((q) => q.workerId === 'w');
+    expect(stored?.entries ?? []).toEqual([]);
+    expect(f.store.log).not.toContain(`update ${id} queued`);
+    expect(f.fake.dispatches).toHaveLength(1);
+  });
 });
