@@ -112,7 +112,9 @@ export class QueueDrain {
   /** The late answer of a queued input whose dispatch timed out. */
   lateAnswer(record: WorkerRecord, submissionId: string, committed: boolean): void {
     const slot = this.owner.queues.get(record.ref.workerId)?.find(submissionId);
-    if (slot?.status !== 'outstanding') return;
+    // Still `active`: the answer came in the very turn of the deadline (a backend giving up when the
+    // signal fires), before `dispatch` saw the timeout. It settles the entry all the same.
+    if (slot?.status !== 'outstanding' && slot?.status !== 'active') return;
     if (committed) void this.owner.settle(record, slot, 'committed', { message: 'its dispatch timed out; the backend committed it late' });
     else void this.owner.settle(record, slot, 'input_not_committed', { message: 'its dispatch timed out; the backend did not commit it' });
     this.wake(record);
