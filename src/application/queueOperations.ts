@@ -39,8 +39,9 @@ export class QueueOperations {
       }
       return this.queued.land(record, slot);
     })();
-    slot.answer = answer;
-    return answer;
+    // Work in flight, like any backend call: shutdown waits for it (the cancel is bounded by its deadline).
+    slot.answer = this.queued.core.track(answer);
+    return slot.answer;
   }
 
   queue(workerId: string): QueueOutcome {

@@ -41,7 +41,7 @@ export class WorkerControl {
     const backend = record.backend!;
     if (!backend.cancel) return operationResult('cancel', 'operation_unsupported', record.state);
     if (record.runState === 'idle' && !record.inFlight && !record.awaits('input')) return operationResult('cancel', 'not_running', record.state);
-    const settled = await new BackendCall<unknown>(record, 'cancel').run(core.ports.clock, core.options.deadlines.cancelMs, (signal) => backend.cancel!(record.handle, signal));
+    const settled = await core.track(new BackendCall<unknown>(record, 'cancel').run(core.ports.clock, core.options.deadlines.cancelMs, (signal) => backend.cancel!(record.handle, signal)));
     if (settled.kind === 'outstanding') return outstanding('cancel', record);
     return controlOutcome('cancel', settled, record.state, 'cancelled', 'cancel_timeout');
   }
@@ -56,8 +56,8 @@ export class WorkerControl {
     if (refusal) return refusal;
     const backend = record.backend!;
     if (!backend.dispatchMethod) return operationResult('method', 'operation_unsupported', record.state);
-    const settled = await new BackendCall<unknown>(record, 'method').run(core.ports.clock, core.options.deadlines.methodMs, (signal) =>
-      backend.dispatchMethod!(record.handle, parsed.data, signal),
+    const settled = await core.track(
+      new BackendCall<unknown>(record, 'method').run(core.ports.clock, core.options.deadlines.methodMs, (signal) => backend.dispatchMethod!(record.handle, parsed.data, signal)),
     );
     if (settled.kind === 'outstanding') return outstanding('method', record);
     return controlOutcome('method', settled, record.state, 'dispatched', 'method_timeout');
@@ -71,8 +71,8 @@ export class WorkerControl {
     if (refusal) return { result: refusal, snapshot: null };
     const backend = record.backend!;
     if (!backend.snapshot) return { result: operationResult('snapshot', 'operation_unsupported', record.state), snapshot: null };
-    const settled = await new BackendCall<unknown>(record, 'snapshot').run(core.ports.clock, core.options.deadlines.snapshotMs, (signal) =>
-      backend.snapshot!(record.handle, signal),
+    const settled = await core.track(
+      new BackendCall<unknown>(record, 'snapshot').run(core.ports.clock, core.options.deadlines.snapshotMs, (signal) => backend.snapshot!(record.handle, signal)),
     );
     if (settled.kind === 'outstanding') return { result: outstanding('snapshot', record), snapshot: null };
     if (settled.kind !== 'ok') return { result: controlOutcome('snapshot', settled, record.state, 'snapshot', 'snapshot_timeout'), snapshot: null };
