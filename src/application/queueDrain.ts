@@ -35,7 +35,8 @@ export interface QueueDriver {
  * past the profile's age limit end `expired`; a Worker that cannot run them any more settles them.
  */
 export class QueueDrain {
-  private readonly running = new Set<string>();
+  /** The Workers being drained: by record, so a removed Worker's loop never holds up a new Worker of its id. */
+  private readonly running = new Set<WorkerRecord>();
   private readonly timers = new Map<string, () => void>();
 
   constructor(
@@ -45,9 +46,8 @@ export class QueueDrain {
 
   /** Starts draining the Worker's queue unless it is already being drained (cheap when it is empty). */
   wake(record: WorkerRecord): void {
-    const { workerId } = record.ref;
-    if (this.running.has(workerId) || !this.owner.queues.get(workerId)?.length) return;
-    this.running.add(workerId);
+    if (this.running.has(record) || !this.owner.queues.get(record.ref.workerId)?.length) return;
+    this.running.add(record);
     void this.loop(record);
   }
 
@@ -68,7 +68,7 @@ export class QueueDrain {
         await this.dispatch(record, head); // dispatched, or not any more possible: the next turn of the loop says what now
       }
     } finally {
-      this.running.delete(record.ref.workerId);
+      this.running.delete(record);
     }
   }
 

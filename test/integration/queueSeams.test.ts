@@ -121,4 +121,22 @@ describe('a Worker that changes while its next queued input is being marked disp
     expect(f.store.log).not.toContain(`update ${id} queued`);
     expect(f.fake.dispatches).toHaveLength(1);
   });
+  it('a Worker removed during the mark and created again under its id: the new Worker drains its own queue', async () => {
+    const f = boot({ durable: false, fake: { capabilities: { stop: false } } });
+    await queuedBehindHold(f, ['of the removed Worker']);
+    expect(await f.runtime.remove('w')).toMatchObject({ reason: 'removed' });
+    await f.runtime.create({ workerId: 'w', profile: 'q' });
+    const held = f.store.updateGate!;
+    f.store.updateGate = null; // the new Worker's marks go through; the old one's is still held
+    expect(await f.runtime.submitInput('w', textInput('#hold again'))).toMatchObject({ outcome: 'accepted' });
+    const next = await f.runtime.submitInput('w', textInput('of the new Worker'));
+    expect(next).toMatchObject({ outcome: 'queued' });
+    await f.fake.finishRun('w');
+    expect(await eventually(() => f.runtime.get('w')?.state === 'idle')).toBe(true);
+    // The old Worker's mark lands (the new Worker's writes are ordered after it and its queue's drop).
+    held.open();
+    expect(await eventually(() => f.fake.dispatches.length === 3)).toBe(true);
+    expect(await eventually(() => statusOf(f.runtime, next.submissionId!) === 'settled')).toBe(true);
+    await f.runtime.shutdown();
+  });
 });
