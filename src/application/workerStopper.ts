@@ -43,7 +43,8 @@ export class WorkerStopper {
           announced = true;
           core.changed(record);
         });
-    const settled = await new StopCall(record, this).run(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
+    const call = new StopCall(record, this);
+    const settled = await call.run(core.ports.clock, core.options.deadlines.stopMs, (signal) => backend.stop!(record.handle, signal));
     cancelAnnouncement();
     const result = controlOutcome('stop', settled.kind === 'outstanding' ? { kind: 'timeout' } : settled, null, 'stopped', 'stop_timeout');
     if (result.outcome === 'accepted') {
@@ -55,6 +56,7 @@ export class WorkerStopper {
       record.phase = 'errored';
       record.diagnostic = diagnostic(result.reason, result.message ?? 'stop failed');
       core.changed(record);
+      if (call.early) this.reconcile(record, call.early); // it answered in the deadline's own turn
     } else if (atShutdown) {
       this.release(record, RELEASED);
     } else {
@@ -85,6 +87,9 @@ export class WorkerStopper {
 
 /** A stop whose late answer the stopper reconciles. */
 class StopCall extends BackendCall<unknown> {
+  /** A late answer that came before the stopper saw the timeout (a backend giving up as the signal fired). */
+  early: LateOutcome<unknown> | null = null;
+
   constructor(
     record: WorkerRecord,
     private readonly stopper: WorkerStopper,
@@ -93,6 +98,7 @@ class StopCall extends BackendCall<unknown> {
   }
 
   protected override settledLate(late: LateOutcome<unknown>): void {
-    this.stopper.reconcile(this.record, late);
+    if (this.record.phase === 'stopping') this.early = late;
+    else this.stopper.reconcile(this.record, late);
   }
 }
