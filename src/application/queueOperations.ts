@@ -95,9 +95,20 @@ export class QueueOperations {
     if (slot.status !== 'ready') {
       return operationResult('dequeue', 'submission_dispatching', record.state, { submissionId, message: 'this input is being handed to the backend' });
     }
-    const stored = await this.queued.settle(record, slot, 'cancelled', { message: 'cancelled by request' });
-    if (!stored) return operationResult('dequeue', 'store_unavailable', record.state, { submissionId, message: 'the cancel could not be stored' });
+    const stored = await this.within(this.queued.settle(record, slot, 'cancelled', { message: 'cancelled by request' }));
+    if (!stored) {
+      const message = 'cancelled in this process but not yet stored: a restart before the store records it may still dispatch this input';
+      return operationResult('dequeue', 'store_unavailable', record.state, { submissionId, message });
+    }
     return operationResult('dequeue', 'cancelled', record.state, { submissionId });
+  }
+
+  /** The store's answer, or false once `storeWriteMs` passed (the write itself goes on retrying). */
+  private within(stored: Promise<boolean>): Promise<boolean> {
+    const { clock } = this.queued.core.ports;
+    let cancel = (): void => undefined;
+    const late = new Promise<boolean>((resolve) => (cancel = clock.setTimer(this.queued.core.options.deadlines.storeWriteMs, () => resolve(false))));
+    return Promise.race([stored, late]).finally(cancel);
   }
 }
 

@@ -39,6 +39,8 @@ export const RuntimeOptionsSchema = z.strictObject({
       askMs: ms(300_000),
       /** How long shutdown waits for pending catalog writes (the store may be unreachable). */
       catalogFlushMs: ms(5_000),
+      /** How long an operation waits for the queue store to record a change before it answers `store_unavailable` (the write goes on). */
+      storeWriteMs: ms(5_000),
     })
     .prefault({}),
   maxEventBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_EVENT_BYTES),
