@@ -61,6 +61,9 @@ export function loadConfig({ argv = [], env = {}, backends = [], agents = [] }: 
   const budget = flags['memory-budget'] ?? env.WORKER_RUNTIME_MEMORY_BUDGET;
   if (budget) {
     const origin = flags['memory-budget'] ? '--memory-budget' : 'WORKER_RUNTIME_MEMORY_BUDGET';
+    if ((merged.bus as { kind?: unknown } | undefined)?.kind === 'redis') {
+      throw new HostConfigError(`invalid configuration:\n  ${origin}: the memory budget is for the in-memory bus (bus.kind is "redis")`);
+    }
     override('bus', 'budgetBytes', toBytes(budget, origin), origin);
   }
   if (raw.profiles === undefined && agents.length > 0) {
