@@ -64,7 +64,7 @@ describe('MemoryObservationBus memory budget (property)', () => {
         for (const op of ops) {
           const w = op.worker % workers;
           if (op.kind === 'drop') {
-            await bus.drop(refs[w]!, 'removed');
+            await bus.drop(refs[w]!, 'worker_removed');
             retained = retained.filter((p) => p.worker !== w || p.generation !== generation[w]);
             generation[w]!++;
             heads[w] = 0;
@@ -118,7 +118,7 @@ describe('MemoryObservationBus memory budget (property)', () => {
 });
 
 async function firstFrames(bus: MemoryObservationBus, worker: WorkerRef, after: string, count: number): Promise<ObservationFrame[]> {
-  const subscription = bus.subscribe(worker, { after });
+  const subscription = bus.subscribe(worker, { after })[Symbol.asyncIterator]();
   const frames: ObservationFrame[] = [];
   while (frames.length < count) {
     const next = await subscription.next();

@@ -6,7 +6,7 @@ import { ENTRY_OVERHEAD_BYTES } from '../../src/adapters/memoryBus/observationCo
 import { RandomIds } from '../../src/adapters/system/randomIds.js';
 import { SystemClock } from '../../src/adapters/system/systemClock.js';
 import { jsonValueBytes } from '../../src/domain/jsonValueBytes.js';
-import type { ObservationFrame } from '../../src/domain/observation.js';
+import type { ObservationFrame, ObservationSubscription } from '../../src/domain/observation.js';
 import { LogStream } from '../../src/domain/stream/logStream.js';
 import { RetentionBudget } from '../../src/domain/stream/retentionBudget.js';
 import { RingLog } from '../../src/domain/stream/ringLog.js';
@@ -20,10 +20,11 @@ const busWith = (budgetBytes: number, retentionPerWorker = 10_000, subscriberQue
 const ref = (workerId: string): WorkerRef => ({ runtimeId: 'r', workerId });
 const COST = JSON.stringify(text(0)).length + ENTRY_OVERHEAD_BYTES;
 
-async function frames(subscription: AsyncIterator<ObservationFrame>, count: number): Promise<ObservationFrame[]> {
+async function frames(subscription: ObservationSubscription, count: number): Promise<ObservationFrame[]> {
+  const iterator = subscription[Symbol.asyncIterator]();
   const out: ObservationFrame[] = [];
   while (out.length < count) {
-    const next = await subscription.next();
+    const next = await iterator.next();
     if (next.done) break;
     out.push(next.value);
   }
@@ -151,7 +152,7 @@ describe('MemoryObservationBus memory budget', () => {
     const bus = busWith(COST * 100);
     for (let i = 0; i < 10; i++) await bus.publish(ref('a'), text(i));
     expect(bus.retention()).toMatchObject({ retainedBytes: COST * 10, retainedObservations: 10 });
-    await bus.drop(ref('a'), 'removed');
+    await bus.drop(ref('a'), 'worker_removed');
     expect(bus.retention()).toMatchObject({ retainedBytes: 0, retainedObservations: 0, evictedObservations: 0 });
     await bus.publish(ref('a'), text(0));
     expect(bus.retention()).toMatchObject({ retainedBytes: COST, retainedObservations: 1 });

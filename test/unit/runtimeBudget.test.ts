@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryObservationBus } from '../../src/adapters/memoryBus/memoryObservationBus.js';
 import { memoryBusModule } from '../../src/adapters/memoryBus/memoryBusModule.js';
 import { ENTRY_OVERHEAD_BYTES } from '../../src/adapters/memoryBus/observationCost.js';
+import { RandomIds } from '../../src/adapters/system/randomIds.js';
+import { SystemClock } from '../../src/adapters/system/systemClock.js';
 import { WorkerRuntime } from '../../src/application/workerRuntime.js';
 import { createRuntimeContainer } from '../../src/container/createRuntimeContainer.js';
 import { ObservationPublisherPort } from '../../src/ports/observationPublisherPort.js';
@@ -45,7 +47,7 @@ describe('the memory budget through the Runtime', () => {
   });
 
   it('a transcript whose later page expired meanwhile is incomplete', async () => {
-    const bus = new MemoryObservationBus({ retentionPerWorker: 10_000, subscriberQueue: 1024 }, { now: () => 0 }, { epoch: () => 'e1' } as never);
+    const bus = new MemoryObservationBus({ retentionPerWorker: 10_000, subscriberQueue: 1024 }, new SystemClock(), new RandomIds());
     let reads = 0;
     const reader: ObservationReaderPort = {
       subscribe: (worker, options) => bus.subscribe(worker, options),
