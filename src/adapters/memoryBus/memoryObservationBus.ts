@@ -37,8 +37,8 @@ export type MemoryBusSettings = Omit<MemoryBusOptions, 'budgetBytes'> & { readon
 const CLOSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observation bus closed' };
 
 /**
- * The in-process observation bus: one bounded log per Worker (one chatty Worker never evicts another's
- * history) under one memory budget for all of them (past it the oldest observations across Workers are
+ * The in-process observation bus: one bounded log per Worker (retention never lets one chatty Worker evict
+ * another's history) under one memory budget for all of them (past it the oldest observations across Workers are
  * evicted), a fresh epoch per stream, subscribers reading straight from the log (exact replay-to-live
  * handoff) with a bounded live backlog each. Publishing never waits for a subscriber.
  */
