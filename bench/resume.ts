@@ -26,7 +26,7 @@ const RESUMES = 201;
 const WARMUP = 50;
 const TARGET_MS = 1;
 
-const bus = new MemoryObservationBus(MemoryBusOptionsSchema.parse({ retentionPerWorker: RETENTION }), new SystemClock(), new RandomIds());
+const bus = new MemoryObservationBus(MemoryBusOptionsSchema.parse({ retentionPerWorker: RETENTION, budgetBytes: 2 ** 31 }), new SystemClock(), new RandomIds());
 const worker: WorkerRef = { runtimeId: 'bench', workerId: 'deep' };
 const payloads: ProtocolEvent[] = Array.from({ length: 1024 }, (_, i) => ({ event: 'text_delta', data: { text: `token ${i} ` } }));
 

@@ -16,6 +16,7 @@ const SCRIPTS: readonly { file: string; nodeFlags: readonly string[] }[] = [
   { file: 'publish.js', nodeFlags: [] },
   { file: 'resume.js', nodeFlags: [] },
   { file: 'idleWorkers.js', nodeFlags: ['--expose-gc'] },
+  { file: 'memoryBudget.js', nodeFlags: ['--expose-gc'] },
   { file: 'hostInput.js', nodeFlags: [] },
   { file: 'sseFanout.js', nodeFlags: ['--expose-gc'] },
   { file: 'acpRelay.js', nodeFlags: [] },

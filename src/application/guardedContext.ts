@@ -7,8 +7,8 @@ import type { AskResult, ExecutionContext, PublishOptions, PublishResult } from 
 
 /** What a context reports back to the Runtime; called only while the context may. */
 export interface ContextSink {
-  /** Records the event's effect on run state, then appends it to the bus. */
-  publish(event: ProtocolEvent, options: PublishOptions): Promise<PublishResult>;
+  /** Records the event's effect on run state, then appends it to the bus (`bytes`: its JSON size). */
+  publish(event: ProtocolEvent, options: PublishOptions, bytes?: number): Promise<PublishResult>;
   /**
    * The execution is gone (`diagnostic` already sanitised); false when the Worker does not take the
    * report. `again`: a context already lost refines why (the Worker stays `unavailable`).
@@ -76,7 +76,7 @@ export class GuardedContext implements ExecutionContext {
       return Promise.resolve(UNREADABLE);
     }
     if (!parsed.ok) return Promise.resolve({ ok: false, reason: parsed.reason, message: parsed.message });
-    return this.sink.publish(parsed.event, history ? HISTORY : NO_HISTORY);
+    return this.sink.publish(parsed.event, history ? HISTORY : NO_HISTORY, parsed.bytes);
   }
 
   reportLost(diagnostic: Diagnostic): void {

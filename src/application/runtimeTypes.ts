@@ -3,6 +3,7 @@ import type { BusyPolicy } from '../domain/busyPolicy.js';
 import type { OperationResult } from '../domain/executionResult.js';
 import type { ObservationSubscription } from '../domain/observation.js';
 import type { WorkerProjection } from '../domain/projection.js';
+import type { RetentionReport } from '../domain/stream/retentionBudget.js';
 import type { TranscriptEntry } from '../domain/transcript.js';
 import { WorkerIdSchema } from '../domain/workerRef.js';
 import type { WorkerState } from '../domain/workerState.js';
@@ -43,4 +44,9 @@ export interface RuntimeSummary {
     readonly busyPolicy: BusyPolicy;
     readonly busyPolicies: BusyPolicy[];
   }[];
+  /**
+   * The observation bus's memory budget: its size, the bytes and observations retained against it, and
+   * how many observations it evicted; null when the bus keeps observations outside this process (Redis).
+   */
+  readonly observationBudget: RetentionReport | null;
 }

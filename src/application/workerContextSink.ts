@@ -43,7 +43,7 @@ export class WorkerContextSink implements ContextSink {
     private readonly record: WorkerRecord,
   ) {}
 
-  publish(event: ProtocolEvent, options: PublishOptions): Promise<PublishResult> {
+  publish(event: ProtocolEvent, options: PublishOptions, bytes?: number): Promise<PublishResult> {
     const { record, core } = this;
     if (!options.history) {
       const next = record.runEnds.next(event.event, event.data, record.runState);
@@ -53,7 +53,7 @@ export class WorkerContextSink implements ContextSink {
       }
     }
     try {
-      return core.ports.publisher.publish(record.ref, event, options).catch(busError);
+      return core.ports.publisher.publish(record.ref, event, options, bytes).catch(busError);
     } catch (error) {
       return Promise.resolve(busError(error));
     }

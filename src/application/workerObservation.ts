@@ -90,9 +90,14 @@ export class WorkerObservation {
     for (;;) {
       const page: ReadResult | null = await this.core.ports.reader.read(record.ref, { after, limit: TRANSCRIPT_PAGE }).catch(() => null);
       if (!page) return { ok: false, result: storeUnavailable('the observation store cannot be reached') };
-      if (page.status !== 'ok') break; // retention moved under us: what was read stays consistent
+      // Retention moved under us: what was read stays consistent, and what followed it is missing.
+      if (page.status !== 'ok') {
+        skipped = true;
+        break;
+      }
       observations.push(...page.observations);
       skipped ||= (page.gaps?.length ?? 0) > 0; // undecodable entries: the transcript has holes
+      skipped ||= page.truncated === true; // the oldest observations were evicted (retention, memory budget)
       if (page.observations.length < TRANSCRIPT_PAGE) break;
       after = page.next;
     }
@@ -124,6 +129,7 @@ export class WorkerObservation {
     const { core } = this;
     const byState: Partial<Record<WorkerState, number>> = {};
     for (const record of core.workers.values()) byState[record.state] = (byState[record.state] ?? 0) + 1;
-    return { runtimeId: core.runtimeId, state: core.status, workers: { total: core.workers.size, byState }, profiles: this.profiles() };
+    const observationBudget = core.ports.reader.retention?.() ?? null;
+    return { runtimeId: core.runtimeId, state: core.status, workers: { total: core.workers.size, byState }, profiles: this.profiles(), observationBudget };
   }
 }

@@ -20,4 +20,6 @@ export * from './stream/logStream.js';
 export * from './stream/logSubscription.js';
 export * from './stream/streamFrames.js';
 export * from './stream/resumePlan.js';
+export * from './stream/retentionBudget.js';
 export * from './plainJson.js';
+export * from './jsonValueBytes.js';

@@ -65,7 +65,7 @@ export interface ProtocolEvent {
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 export type EventParseResult =
-  | { ok: true; event: ProtocolEvent }
+  | { ok: true; event: ProtocolEvent; /** Its JSON size as stored. */ bytes: number }
   | { ok: false; reason: 'invalid_event' | 'too_large'; message: string };
 
 const invalid = (message: string): EventParseResult => ({ ok: false, reason: 'invalid_event', message });
@@ -100,7 +100,7 @@ export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BY
     const parsed = schema.safeParse(stored.data);
     if (!parsed.success) return invalid(`${event}: ${firstIssue(parsed.error)}`);
   }
-  return { ok: true, event: stored };
+  return { ok: true, event: stored, bytes: copy.bytes };
 }
 
 function firstIssue(error: z.ZodError): string {

@@ -66,7 +66,11 @@ export function createHost(input: HostConfigInput | HostConfig, options: HostOpt
         Object.entries(config.profiles).map(([name, p]) => [name, { backend: p.backend, options: p.options, displayName: p.displayName, busy: p.busy }]),
       ),
     },
-    memoryBus: { retentionPerWorker: config.bus.retentionPerWorker, subscriberQueue: config.bus.subscriberQueue },
+    memoryBus: {
+      retentionPerWorker: config.bus.retentionPerWorker,
+      subscriberQueue: config.bus.subscriberQueue,
+      ...(config.bus.kind === 'memory' ? { budgetBytes: config.bus.budgetBytes } : {}),
+    },
     ...stores,
     backends: suppliedModules(options.backends),
   });

@@ -12,6 +12,9 @@ Options:
       --log-level <level>     fatal, error, warn, info (default: Worker changes), debug (adds one line
                               per request), trace or silent
       --log-format <format>   auto (default: pretty on a terminal, JSON lines otherwise), pretty or json
+      --memory-budget <size>  bytes all Workers' retained observations may take in the in-memory bus
+                              (e.g. 512MiB; default 256MiB or a quarter of the heap limit;
+                              also WORKER_RUNTIME_MEMORY_BUDGET); past it the oldest are evicted
       --no-detect             do not look for ACP agents on PATH
   -h, --help                  show this help and exit
   -v, --version               print the version and exit

@@ -89,6 +89,15 @@ export const RuntimeSummarySchema = z.strictObject({
       busyPolicies: z.array(BusyPolicySchema),
     }),
   ),
+  /** The in-process observation bus's memory budget (null with the Redis bus). */
+  observationBudget: z
+    .strictObject({
+      budgetBytes: z.number().int(),
+      retainedBytes: z.number().int(),
+      retainedObservations: z.number().int(),
+      evictedObservations: z.number().int(),
+    })
+    .nullable(),
 });
 
 export const TranscriptBodySchema = z.strictObject({

@@ -25,6 +25,7 @@ export const HOST_FLAGS = {
   port: { type: 'string', short: 'p' },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
+  'memory-budget': { type: 'string' },
   'no-detect': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -32,8 +33,9 @@ export const HOST_FLAGS = {
 
 /**
  * Builds the host configuration: embedded defaults, then the config file (`--config` or
- * WORKER_RUNTIME_CONFIG), then environment (WORKER_RUNTIME_TOKEN, WORKER_RUNTIME_HOST/PORT), then flags
- * (`--host`, `--port`, `--log-level`, `--log-format`). Validated once, profiles included (their backend
+ * WORKER_RUNTIME_CONFIG), then environment (WORKER_RUNTIME_TOKEN, WORKER_RUNTIME_HOST/PORT,
+ * WORKER_RUNTIME_MEMORY_BUDGET), then flags (`--host`, `--port`, `--log-level`, `--log-format`,
+ * `--memory-budget`). Validated once, profiles included (their backend
  * is known and their options parse); an error names each field and where its value came from.
  */
 export function loadConfig({ argv = [], env = {}, backends = [], agents = [] }: ConfigSources = {}): HostConfig {
@@ -42,7 +44,7 @@ export function loadConfig({ argv = [], env = {}, backends = [], agents = [] }: 
   const raw = file ? readConfigFile(file) : {};
   const origins = new Map<string, string>();
   const merged: Record<string, unknown> = { ...raw };
-  const override = (section: 'listen' | 'log', field: string, value: unknown, origin: string) => {
+  const override = (section: 'listen' | 'log' | 'bus', field: string, value: unknown, origin: string) => {
     merged[section] = { ...((merged[section] as object | undefined) ?? {}), [field]: value };
     origins.set(`${section}.${field}`, origin);
   };
@@ -56,6 +58,14 @@ export function loadConfig({ argv = [], env = {}, backends = [], agents = [] }: 
   }
   if (flags['log-level']) override('log', 'level', flags['log-level'], '--log-level');
   if (flags['log-format']) override('log', 'format', flags['log-format'], '--log-format');
+  const budget = flags['memory-budget'] ?? env.WORKER_RUNTIME_MEMORY_BUDGET;
+  if (budget) {
+    const origin = flags['memory-budget'] ? '--memory-budget' : 'WORKER_RUNTIME_MEMORY_BUDGET';
+    if ((merged.bus as { kind?: unknown } | undefined)?.kind === 'redis') {
+      throw new HostConfigError(`invalid configuration:\n  ${origin}: the memory budget is for the in-memory bus (bus.kind is "redis")`);
+    }
+    override('bus', 'budgetBytes', toBytes(budget, origin), origin);
+  }
   if (raw.profiles === undefined && agents.length > 0) {
     Object.assign(merged, detectedProfiles(agents, merged.runtime));
     origins.set('profiles', 'agents detected on PATH');
@@ -105,6 +115,16 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new HostConfigError(`config file ${path} is not a JSON object: ${(error as Error).message}`);
   }
+}
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `268435456`, `256MiB`, `256M`, `1GiB`, `512k` (units are powers of 1024). */
+function toBytes(value: string, field: string): number {
+  const match = /^(\d+)\s*([A-Za-z]*)$/.exec(value.trim());
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new HostConfigError(`invalid configuration:\n  ${field}: not a byte size (bytes, or a number with KiB, MiB or GiB)`);
+  return Number(match[1]) * unit;
 }
 
 function toPort(value: string, field: string): number {

@@ -8,8 +8,12 @@ import type { PublishOptions, PublishResult } from './executionContext.js';
  * Events arrive already validated by the Runtime. Never blocks on subscribers.
  */
 export interface ObservationPublisherPort {
-  /** Appends one event to the Worker's stream. Fails only as `bus_error` (storage unreachable). */
-  publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions): Promise<PublishResult>;
+  /**
+   * Appends one event to the Worker's stream. Fails only as `bus_error` (storage unreachable).
+   * `eventBytes`: the event's JSON size as the publish hook measured it (a bus that budgets bytes
+   * measures the event itself when it is absent).
+   */
+  publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions, eventBytes?: number): Promise<PublishResult>;
 
   /**
    * Optional. A new Worker with this ref begins (never called for a restored one): whatever the bus

@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { EndReason, GapReason, Observation, ObservationSubscription } from '../domain/observation.js';
+import type { RetentionReport } from '../domain/stream/retentionBudget.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 
 export interface SubscribeOptions {
@@ -28,6 +29,8 @@ export type ReadResult =
       readonly next: string | null;
       /** Sequences skipped among the ones read (a bus that can store undecodable entries reports them). */
       readonly gaps?: readonly ReadGap[];
+      /** Read from the start (`after` null) of a history that lost its oldest observations (retention, a memory budget). */
+      readonly truncated?: boolean;
     }
   | { readonly status: 'expired'; readonly oldest: string }
   | { readonly status: 'reset'; readonly epoch: string };
@@ -48,6 +51,12 @@ export interface ObservationReaderPort {
 
   /** Ends the Worker's subscriptions with `reason` and forgets its stream. */
   drop(worker: WorkerRef, reason: EndReason): Promise<void>;
+
+  /**
+   * Optional. What the retained observations of all Workers take against the bus's memory budget (a
+   * bus that keeps them in this process); absent for a bus whose storage is elsewhere.
+   */
+  retention?(): RetentionReport;
 
   /** Ends every subscription with an `end` frame; later subscriptions end at once. */
   close(): Promise<void>;

@@ -108,7 +108,7 @@ describe('the host process (npm start)', () => {
     const help = startProcess(['--help']);
     expect(await help.exited).toBe(0);
     expect(help.output.stdout).toMatch(/^Usage: worker-runtime \[options\]/);
-    for (const flag of ['--config', '--host', '--port', '--log-level', '--log-format', '--no-detect', 'WORKER_RUNTIME_TOKEN']) {
+    for (const flag of ['--config', '--host', '--port', '--log-level', '--log-format', '--memory-budget', '--no-detect', 'WORKER_RUNTIME_TOKEN', 'WORKER_RUNTIME_MEMORY_BUDGET']) {
       expect(help.output.stdout).toContain(flag);
     }
     const version = startProcess(['--version']);

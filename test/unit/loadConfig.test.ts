@@ -53,6 +53,20 @@ describe('loadConfig', () => {
     expect(problems(() => loadConfig({ env: { WORKER_RUNTIME_PORT: '99999' } }))).toContain('WORKER_RUNTIME_PORT: not a port number');
   });
 
+  it('takes the memory budget from the file, WORKER_RUNTIME_MEMORY_BUDGET or --memory-budget (bytes or KiB/MiB/GiB)', () => {
+    expect(loadConfig({}).bus).toMatchObject({ kind: 'memory', budgetBytes: expect.any(Number) });
+    const file = writeConfig({ bus: { retentionPerWorker: 500, budgetBytes: 1_000_000 } });
+    expect(loadConfig({ argv: ['--config', file] }).bus).toMatchObject({ kind: 'memory', retentionPerWorker: 500, budgetBytes: 1_000_000 });
+    expect(loadConfig({ argv: ['--config', file], env: { WORKER_RUNTIME_MEMORY_BUDGET: '64MiB' } }).bus).toMatchObject({ retentionPerWorker: 500, budgetBytes: 64 * 2 ** 20 });
+    const both = loadConfig({ argv: ['--memory-budget', '2g'], env: { WORKER_RUNTIME_MEMORY_BUDGET: '64MiB' } });
+    expect(both.bus).toMatchObject({ budgetBytes: 2 * 2 ** 30 });
+    expect(loadConfig({ argv: ['--memory-budget', '65536'] }).bus).toMatchObject({ budgetBytes: 65536 });
+    expect(problems(() => loadConfig({ argv: ['--memory-budget', 'lots'] }))).toContain('--memory-budget: not a byte size');
+    expect(problems(() => loadConfig({ env: { WORKER_RUNTIME_MEMORY_BUDGET: '12' } }))).toContain('bus.budgetBytes (from WORKER_RUNTIME_MEMORY_BUDGET)');
+    const redis = writeConfig({ bus: { kind: 'redis' } });
+    expect(problems(() => loadConfig({ argv: ['--config', redis, '--memory-budget', '1GiB'] }))).toContain('--memory-budget: the memory budget is for the in-memory bus');
+  });
+
   it('checks every profile at start: known backend, options that parse, by field and without values', () => {
     const file = writeConfig({
       profiles: {

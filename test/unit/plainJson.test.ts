@@ -34,8 +34,8 @@ describe('copyPlainJson', () => {
 
 describe('parseProtocolEvent', () => {
   it('accepts known and unknown events, refuses extra envelope fields, bad data and oversize', () => {
-    expect(parseProtocolEvent({ event: 'text_delta', data: { text: 'hi' } })).toEqual({ ok: true, event: { event: 'text_delta', data: { text: 'hi' } } });
-    expect(parseProtocolEvent({ event: 'thinking_start' })).toEqual({ ok: true, event: { event: 'thinking_start' } });
+    expect(parseProtocolEvent({ event: 'text_delta', data: { text: 'hi' } })).toEqual({ ok: true, event: { event: 'text_delta', data: { text: 'hi' } }, bytes: 43 });
+    expect(parseProtocolEvent({ event: 'thinking_start' })).toEqual({ ok: true, event: { event: 'thinking_start' }, bytes: 26 });
     expect(parseProtocolEvent({ event: 'brand_new', data: { x: [1] } }).ok).toBe(true);
     expect(parseProtocolEvent({ event: 'text_delta', data: { text: 'hi' }, worker: 'other' })).toMatchObject({ ok: false, reason: 'invalid_event' });
     expect(parseProtocolEvent({ event: 'text_delta', data: [] })).toMatchObject({ ok: false, reason: 'invalid_event' });

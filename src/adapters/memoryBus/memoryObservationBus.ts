@@ -3,6 +3,7 @@ import { encodeCursor } from '../../domain/cursor.js';
 import type { EndReason, Observation, ObservationFrame, ObservationSubscription } from '../../domain/observation.js';
 import type { ProtocolEvent } from '../../domain/protocolEvent.js';
 import { LogStream } from '../../domain/stream/logStream.js';
+import { RetentionBudget, type BudgetAccount, type RetentionReport } from '../../domain/stream/retentionBudget.js';
 import { planResume } from '../../domain/stream/resumePlan.js';
 import type { EntryCodec } from '../../domain/stream/streamFrames.js';
 import type { WorkerRef } from '../../domain/workerRef.js';
@@ -11,7 +12,8 @@ import type { PublishOptions, PublishResult } from '../../ports/executionContext
 import { IdPort } from '../../ports/idPort.js';
 import type { ObservationPublisherPort } from '../../ports/observationPublisherPort.js';
 import type { ObservationReaderPort, ReadOptions, ReadResult, SubscribeOptions } from '../../ports/observationReaderPort.js';
-import { MemoryBusOptions } from './memoryBusOptions.js';
+import { defaultBudgetBytes, MemoryBusOptions } from './memoryBusOptions.js';
+import { observationCost } from './observationCost.js';
 
 type Entry = Extract<ObservationFrame, { type: 'observation' }>;
 
@@ -25,13 +27,19 @@ interface WorkerStream {
   readonly stream: LogStream<Entry>;
   /** The stream's own frozen ref, carried by its observations (never a caller's object). */
   readonly worker: WorkerRef;
+  /** Its share of the memory budget, from its first publish. */
+  account: BudgetAccount | null;
 }
+
+/** The bus options; `budgetBytes` may be left out (its default applies). */
+export type MemoryBusSettings = Omit<MemoryBusOptions, 'budgetBytes'> & { readonly budgetBytes?: number };
 
 const CLOSED: PublishResult = { ok: false, reason: 'bus_error', message: 'observation bus closed' };
 
 /**
- * The in-process observation bus: one bounded log per Worker (one chatty Worker never evicts another's
- * history), a fresh epoch per stream, subscribers reading straight from the log (exact replay-to-live
+ * The in-process observation bus: one bounded log per Worker (retention never lets one chatty Worker evict
+ * another's history) under one memory budget for all of them (past it the oldest observations across Workers are
+ * evicted), a fresh epoch per stream, subscribers reading straight from the log (exact replay-to-live
  * handoff) with a bounded live backlog each. Publishing never waits for a subscriber.
  */
 @injectable()
@@ -41,16 +49,20 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
   /** The stream looked up last (a publisher sends runs of events for one Worker), matched by value. */
   private last: WorkerStream | null = null;
   private closed = false;
+  private readonly budget: RetentionBudget;
 
   constructor(
-    @inject(MemoryBusOptions) private readonly options: MemoryBusOptions,
+    @inject(MemoryBusOptions) private readonly options: MemoryBusSettings,
     @inject(ClockPort) private readonly clock: ClockPort,
     @inject(IdPort) private readonly ids: IdPort,
-  ) {}
+  ) {
+    this.budget = new RetentionBudget(options.budgetBytes ?? defaultBudgetBytes());
+  }
 
-  publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions): Promise<PublishResult> {
+  publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions, eventBytes?: number): Promise<PublishResult> {
     if (this.closed) return Promise.resolve(CLOSED);
-    const { epoch, stream, worker: ref } = this.streamOf(worker);
+    const target = this.streamOf(worker);
+    const { epoch, stream, worker: ref } = target;
     const sequence = stream.log.head + 1;
     const cursor = encodeCursor(epoch, sequence);
     const observation: Observation = {
@@ -62,6 +74,7 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
       history: options?.history === true,
     };
     stream.append({ type: 'observation', observation, replayed: false });
+    this.budget.charge((target.account ??= this.budget.open(stream)), sequence, observationCost(event, eventBytes));
     return Promise.resolve({ ok: true, sequence, cursor });
   }
 
@@ -82,16 +95,25 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
     const last = Math.min(log.head, plan.from + limit - 1);
     for (let s = plan.from; s <= last; s++) observations.push(log.at(s)!.observation);
     const next = observations.at(-1)?.cursor ?? after ?? null;
+    // Read from the start of a history that no longer starts at 1 (retention or the budget cut it).
+    if (after == null && log.oldest > 1) return Promise.resolve({ status: 'ok', observations, next, truncated: true });
     return Promise.resolve({ status: 'ok', observations, next });
   }
 
   drop(worker: WorkerRef, reason: EndReason): Promise<void> {
     const { runtimeId, workerId } = worker;
     const byWorker = this.streams.get(runtimeId);
-    byWorker?.get(workerId)?.stream.end(reason);
+    const found = byWorker?.get(workerId);
+    found?.stream.end(reason);
+    if (found?.account) this.budget.release(found.account);
     byWorker?.delete(workerId);
     this.last = null;
     return Promise.resolve();
+  }
+
+  /** What the retained observations of all Workers take against the memory budget. */
+  retention(): RetentionReport {
+    return this.budget.report();
   }
 
   close(): Promise<void> {
@@ -114,7 +136,7 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
     if (found) return found;
     if (!byWorker) this.streams.set(runtimeId, (byWorker = new Map()));
     const ref = Object.freeze({ runtimeId, workerId });
-    const entry: WorkerStream = { epoch: this.ids.epoch(), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref };
+    const entry: WorkerStream = { epoch: this.ids.epoch(), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref, account: null };
     if (this.closed) entry.stream.end('shutdown');
     byWorker.set(workerId, entry);
     return entry;

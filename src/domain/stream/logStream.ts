@@ -47,6 +47,13 @@ export class LogStream<E> {
     return sequence;
   }
 
+  /** Evicts the oldest entry now (a byte budget): subscribers that still owe it are handled as on overflow. */
+  evictOldest(): void {
+    if (this.log.size === 0) return;
+    if (this.subscribers.size > 0) this.rescueBeforeEviction(this.log.oldest);
+    this.log.dropOldest();
+  }
+
   subscribe(at: SubscribeAt): LogSubscription<E> {
     const subscription = new LogSubscription<E>(
       this,

@@ -47,6 +47,16 @@ export class RingLog<T> {
     return this.head;
   }
 
+  /** Drops the oldest entry (a byte budget evicting); storage shrinks once it is a quarter used. */
+  dropOldest(): void {
+    if (this.count === 0) return;
+    this.slots[this.start] = undefined;
+    this.start = (this.start + 1) % this.slots.length;
+    this.count--;
+    this.first++;
+    if (this.slots.length > 4 && this.count < this.slots.length / 4) this.resize(Math.max(4, this.slots.length >> 1));
+  }
+
   /** The entry with this sequence, or undefined when it is not retained. */
   at(sequence: number): T | undefined {
     const offset = sequence - this.first;
@@ -55,7 +65,10 @@ export class RingLog<T> {
   }
 
   private grow(): void {
-    const size = Math.min(this.capacity, Math.max(4, this.slots.length * 2));
+    this.resize(Math.min(this.capacity, Math.max(4, this.slots.length * 2)));
+  }
+
+  private resize(size: number): void {
     const next: (T | undefined)[] = new Array(size);
     for (let i = 0; i < this.count; i++) next[i] = this.slots[(this.start + i) % this.slots.length];
     this.slots = next;
