@@ -108,7 +108,11 @@ async function latency(bus: RedisObservationBus, redis: Redis): Promise<{ ours: 
     }
   });
   const exited = new Promise((resolve) => child.on('close', resolve));
-  const echoed = (line: string) => new Promise<void>((resolve) => waiting.set(line, resolve));
+  const echoed = (line: string) =>
+    new Promise<void>((resolve) => {
+      const late = setTimeout(() => sanity(false, `no echo of "${line}" within 10 s`), 10_000);
+      waiting.set(line, () => (clearTimeout(late), resolve()));
+    });
   const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
   while (!ready) {
     await bus.publish(worker, { event: 'text_delta', data: { text: 'warm-up', warmup: true } });
@@ -120,14 +124,14 @@ async function latency(bus: RedisObservationBus, redis: Redis): Promise<{ ours: 
   const timeOurs = async (i: number) => {
     const back = echoed(`b ${i}`);
     const start = now();
-    void bus.publish(worker, { event: 'text_delta', data: { text: `token ${i} `, id: i } });
+    void bus.publish(worker, { event: 'text_delta', data: { text: `token ${i} `, id: i } }).then((r) => sanity(r.ok, `latency publish ${i} failed`));
     await back;
     ours.push(now() - start);
   };
   const timeRaw = async (i: number) => {
     const back = echoed(`r ${i}`);
     const start = now();
-    void redis.xadd(rawKey, 'MAXLEN', '~', RETENTION, '*', 'id', String(i), 'json', JSON.stringify({ event: payloadAt(i), publishedAt: Date.now() }));
+    redis.xadd(rawKey, 'MAXLEN', '~', RETENTION, '*', 'id', String(i), 'json', JSON.stringify({ event: payloadAt(i), publishedAt: Date.now() })).catch(() => sanity(false, `raw XADD ${i} failed`));
     await back;
     raw.push(now() - start);
   };
