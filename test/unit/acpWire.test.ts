@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AcpWire, type AcpWireError } from '../../src/adapters/acp/acpWire.js';
 
@@ -23,6 +24,29 @@ describe('AcpWire', () => {
     expect(t.tapped).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
     expect(t.ended()).toBe(true);
     expect(t.faults).toEqual([]);
+  });
+
+  it('any JSON object line, padded with whitespace (JSON or Unicode: CR, NBSP, BOM), split anywhere, is tapped in order; blank lines are skipped', async () => {
+    const space = fc.string({ unit: fc.constantFrom(' ', '\t', '\r', '\u00a0', '\ufeff', '\u2028'), maxLength: 3 });
+    const object = fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant('漢😀')), { maxKeys: 4 });
+    const line = fc.oneof({ weight: 4, arbitrary: fc.tuple(space, object, space) }, { weight: 1, arbitrary: space.map((s) => [s, null, ''] as const) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 6 }), async (lines, cuts) => {
+        const bytes = Buffer.from(lines.map(([before, value, after]) => `${before}${value === null ? '' : JSON.stringify(value)}${after}\n`).join(''));
+        const t = wire(1 << 20);
+        const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        let from = 0;
+        for (const cut of [...at, bytes.length]) {
+          if (cut > from) t.input.write(bytes.subarray(from, cut)); // cuts may fall inside a multi-byte character
+          from = Math.max(from, cut);
+        }
+        t.input.end();
+        await tick();
+        expect(t.faults).toEqual([]);
+        expect(t.tapped).toEqual(lines.filter(([, value]) => value !== null).map(([, value]) => value));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('a non-JSON line or a JSON non-object is a not_json fault; nothing after it is read', async () => {

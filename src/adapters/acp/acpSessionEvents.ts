@@ -4,6 +4,8 @@ import type { AcpUpdate } from './acpContent.js';
 import { AcpUpdateMapper } from './acpUpdateMapper.js';
 import { EventQueue } from './eventQueue.js';
 
+const HISTORY = { history: true } as const;
+
 /**
  * The one way a session's events reach its Worker: every step (a mapped `session/update`, a turn's
  * opening or closing events, a permission answer) runs through one queue, so events are published in
@@ -11,7 +13,7 @@ import { EventQueue } from './eventQueue.js';
  * `session/load` replays history, mapped events are published with `{ history: true }`.
  */
 export class AcpSessionEvents {
-  private readonly queue: EventQueue;
+  private readonly queue: EventQueue<AcpUpdate>;
   private readonly mapper: AcpUpdateMapper;
   private replaying = false;
 
@@ -23,15 +25,20 @@ export class AcpSessionEvents {
     cwd: string | null = null,
   ) {
     this.mapper = new AcpUpdateMapper(maxAssembledBytes, cwd);
-    this.queue = new EventQueue({ high: maxQueued, low: Math.floor(maxQueued / 4), onChange: onPressure });
+    this.queue = new EventQueue<AcpUpdate>({ high: maxQueued, low: Math.floor(maxQueued / 4), onChange: onPressure }, (update) => this.mapped(update));
   }
 
   /** One `session/update`, in arrival order. */
   update(update: AcpUpdate): void {
-    this.queue.run(() => {
-      const history = this.replaying;
-      return this.publishAll(this.mapper.map(update, history ? 'replay' : 'live'), history);
-    });
+    this.queue.run(update);
+  }
+
+  /** Maps one update (run by the queue in its place) and publishes what it maps to. */
+  private mapped(update: AcpUpdate): Promise<void> | undefined {
+    const history = this.replaying;
+    const events = this.mapper.map(update, history ? 'replay' : 'live');
+    if (events.length === 0) return undefined;
+    return events.length === 1 ? this.publishOne(events[0]!, history) : this.publishAll(events, history);
   }
 
   /** Runs `step` after everything queued so far. */
@@ -77,14 +84,16 @@ export class AcpSessionEvents {
 
   /** Publishes in order (call from a step). An event over the size limit is replaced by an alert. */
   async publishAll(events: readonly ProtocolEvent[], history = false): Promise<void> {
-    for (const event of events) {
-      const result = await this.context.publish(event, history ? { history: true } : undefined);
-      if (!result.ok && result.reason === 'too_large') {
-        await this.context.publish({
-          event: 'alert',
-          data: { level: 'warn', source: 'acp', message: `an agent ${event.event} event exceeded the event size limit and was dropped`, timestamp_ms: Date.now() },
-        });
-      }
+    for (const event of events) await this.publishOne(event, history);
+  }
+
+  private async publishOne(event: ProtocolEvent, history: boolean): Promise<void> {
+    const result = await this.context.publish(event, history ? HISTORY : undefined);
+    if (!result.ok && result.reason === 'too_large') {
+      await this.context.publish({
+        event: 'alert',
+        data: { level: 'warn', source: 'acp', message: `an agent ${event.event} event exceeded the event size limit and was dropped`, timestamp_ms: Date.now() },
+      });
     }
   }
 }

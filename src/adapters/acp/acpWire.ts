@@ -97,12 +97,14 @@ export class AcpWire {
     let start = 0;
     let newline = chunk.indexOf(NEWLINE);
     while (newline !== -1 && !this.done) {
-      const part = chunk.subarray(start, newline);
-      if (this.pendingBytes + part.length > this.maxMessageBytes) return this.fault('message_too_large');
-      const line = this.pending.length ? Buffer.concat([...this.pending, part]) : part;
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.line(line);
+      if (this.pendingBytes + newline - start > this.maxMessageBytes) return this.fault('message_too_large');
+      if (this.pending.length === 0) this.line(chunk.toString('utf8', start, newline));
+      else {
+        const line = Buffer.concat([...this.pending, chunk.subarray(start, newline)]).toString('utf8');
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.line(line);
+      }
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
@@ -113,14 +115,21 @@ export class AcpWire {
     this.pendingBytes += rest.length;
   }
 
-  private line(bytes: Buffer): void {
-    const text = bytes.toString('utf8').trim();
-    if (text === '') return;
+  private line(text: string): void {
     let message: unknown;
     try {
+      // JSON allows the whitespace around a value (a CR of a CRLF line included), so the common line
+      // is parsed as it is; only a line that fails is trimmed (other Unicode spaces, a BOM) and retried.
       message = JSON.parse(text);
     } catch {
-      return this.fault('not_json');
+      const trimmed = text.trim();
+      if (trimmed === '') return;
+      try {
+        if (trimmed === text) throw new SyntaxError('not JSON');
+        message = JSON.parse(trimmed);
+      } catch {
+        return this.fault('not_json');
+      }
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return this.fault('not_json');
     if (!this.hooks.tap(message as AnyMessage) && !this.cancelled) this.controller.enqueue(message as AnyMessage);
@@ -137,7 +146,7 @@ export class AcpWire {
   private finish(): void {
     if (this.done) return;
     if (this.pendingBytes > 0) {
-      const last = Buffer.concat(this.pending);
+      const last = Buffer.concat(this.pending).toString('utf8');
       this.pending = [];
       this.pendingBytes = 0;
       this.line(last); // an unterminated last line still counts

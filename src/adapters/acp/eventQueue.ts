@@ -13,22 +13,28 @@ export interface QueuePressure {
  * SDK does not await notification handlers; publishing a session's events through one of these keeps
  * them in arrival order. A step that throws does not stop the queue. With `pressure`, a long queue
  * asks its producer to pause, so memory stays bounded when publishing is slower than the agent.
+ * Besides steps (functions) it takes items (any non-function value), each run by `handle` in its
+ * place: the common case (one item per agent message) then costs no closure, and no await when
+ * `handle` answers synchronously.
  */
-export class EventQueue {
-  private steps: (Step | undefined)[] = [];
+export class EventQueue<T = never> {
+  private steps: (Step | T | undefined)[] = [];
   private head = 0;
   private running = false;
   private paused = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly pressure?: QueuePressure) {}
+  constructor(
+    private readonly pressure?: QueuePressure,
+    private readonly handle?: (item: T) => void | Promise<void>,
+  ) {}
 
   get size(): number {
     return this.steps.length - this.head;
   }
 
-  /** Queues a step; it runs after every step queued before it. */
-  run(step: Step): void {
+  /** Queues a step (or an item for `handle`); it runs after every one queued before it. */
+  run(step: Step | T): void {
     this.steps.push(step);
     if (this.pressure && !this.paused && this.size >= this.pressure.high) {
       this.paused = true;
@@ -53,7 +59,8 @@ export class EventQueue {
         this.head = 0;
       }
       try {
-        await step();
+        const pending = typeof step === 'function' ? (step as Step)() : this.handle!(step as T);
+        if (pending) await pending;
       } catch {
         // a failed step (a publish the bus refused) must not wedge the ones after it
       }

@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '../../ports/executionContext.js';
+import type { ExecutionContext, PublishResult } from '../../ports/executionContext.js';
 import type { LineFault, LineSink, WireEvent } from './lineDecoder.js';
 
 type Step = () => void | Promise<void>;
@@ -96,7 +96,12 @@ export class EventRelay implements LineSink {
       }
       try {
         if (typeof item === 'function') await item();
-        else await this.publish(item);
+        else {
+          // The common case inline (one await per event); a refusal takes the long way.
+          const result = await this.context.publish(item);
+          if (result.ok) this.observe(item);
+          else await this.refused(item, result);
+        }
       } catch {
         // a failing step must not wedge the events after it
       }
@@ -112,7 +117,13 @@ export class EventRelay implements LineSink {
   }
 
   private async publish(event: WireEvent): Promise<void> {
-    let result = await this.context.publish(event);
+    const result = await this.context.publish(event);
+    if (result.ok) this.observe(event);
+    else await this.refused(event, result);
+  }
+
+  private async refused(event: WireEvent, refusal: PublishResult): Promise<void> {
+    let result = refusal;
     const restored = !result.ok && result.reason === 'revoked' ? this.restoredFor(event) : undefined;
     if (restored) {
       this.context = restored;
