@@ -52,8 +52,10 @@ export class WorkerContextSink implements ContextSink {
         core.setRunState(record, next);
       }
     }
+    const { publisher } = core.ports;
     try {
-      return core.ports.publisher.publish(record.ref, event, options).catch(busError);
+      if (publisher.publishNow !== undefined) return Promise.resolve(publisher.publishNow(record.ref, event, options));
+      return publisher.publish(record.ref, event, options).catch(busError);
     } catch (error) {
       return Promise.resolve(busError(error));
     }

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { encodeCursor } from '../../domain/cursor.js';
+import { cursorPrefix } from '../../domain/cursor.js';
 import type { EndReason, Observation, ObservationFrame, ObservationSubscription } from '../../domain/observation.js';
 import type { ProtocolEvent } from '../../domain/protocolEvent.js';
 import { LogStream } from '../../domain/stream/logStream.js';
@@ -22,6 +22,8 @@ const codec: EntryCodec<Entry> = {
 
 interface WorkerStream {
   readonly epoch: string;
+  /** `cursorPrefix(epoch)`, built once: a cursor is this plus the sequence. */
+  readonly cursorPrefix: string;
   readonly stream: LogStream<Entry>;
   /** The stream's own frozen ref, carried by its observations (never a caller's object). */
   readonly worker: WorkerRef;
@@ -41,28 +43,38 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
   /** The stream looked up last (a publisher sends runs of events for one Worker), matched by value. */
   private last: WorkerStream | null = null;
   private closed = false;
+  /** Stamps observations: the clock's cheap reading when it has one (at most a tick old), else `now()`. */
+  private readonly stamp: () => number;
 
   constructor(
     @inject(MemoryBusOptions) private readonly options: MemoryBusOptions,
     @inject(ClockPort) private readonly clock: ClockPort,
     @inject(IdPort) private readonly ids: IdPort,
-  ) {}
+  ) {
+    this.stamp = typeof clock.coarseNow === 'function' ? () => clock.coarseNow!() : () => clock.now();
+  }
 
   publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions): Promise<PublishResult> {
-    if (this.closed) return Promise.resolve(CLOSED);
-    const { epoch, stream, worker: ref } = this.streamOf(worker);
-    const sequence = stream.log.head + 1;
-    const cursor = encodeCursor(epoch, sequence);
+    return Promise.resolve(this.publishNow(worker, event, options));
+  }
+
+  /** `publish` without the promise: the memory bus appends synchronously and never fails but closed. */
+  publishNow(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions): PublishResult {
+    if (this.closed) return CLOSED;
+    const stream = this.streamOf(worker);
+    const log = stream.stream.log;
+    const sequence = log.head + 1;
+    const cursor = stream.cursorPrefix + sequence;
     const observation: Observation = {
-      worker: ref,
+      worker: stream.worker,
       sequence,
       cursor,
-      publishedAt: this.clock.now(),
+      publishedAt: this.stamp(),
       event,
       history: options?.history === true,
     };
-    stream.append({ type: 'observation', observation, replayed: false });
-    return Promise.resolve({ ok: true, sequence, cursor });
+    stream.stream.append({ type: 'observation', observation, replayed: false });
+    return { ok: true, sequence, cursor };
   }
 
   subscribe(worker: WorkerRef, options: SubscribeOptions = {}): ObservationSubscription {
@@ -114,7 +126,8 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
     if (found) return found;
     if (!byWorker) this.streams.set(runtimeId, (byWorker = new Map()));
     const ref = Object.freeze({ runtimeId, workerId });
-    const entry: WorkerStream = { epoch: this.ids.epoch(), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref };
+    const epoch = this.ids.epoch();
+    const entry: WorkerStream = { epoch, cursorPrefix: cursorPrefix(epoch), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref };
     if (this.closed) entry.stream.end('shutdown');
     byWorker.set(workerId, entry);
     return entry;
