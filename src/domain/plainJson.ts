@@ -20,10 +20,19 @@ export function copyPlainJson(value: unknown, maxBytes: number, depth = 0): Copy
   return { ok: true, value: copy, bytes: state.bytes };
 }
 
-interface State {
+/** Where a copy counts its bytes against `max`; `error` set once it fails (`too_large` or why it is not JSON). */
+export interface CopyState {
   bytes: number;
   max: number;
   error: string | null;
+}
+type State = CopyState;
+
+/** `copyPlainJson` into a caller's state (reset by the caller): the copy, meaningful only while `state.error` is null. */
+export function copyPlainJsonWith(value: unknown, state: CopyState, depth: number): unknown {
+  const copy = copyValue(value, state, depth);
+  if (state.error === null && state.bytes > state.max) state.error = 'too_large';
+  return copy;
 }
 
 function copyValue(value: unknown, state: State, depth: number): unknown {

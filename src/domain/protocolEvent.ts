@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { copyPlainJson } from './plainJson.js';
+import { copyPlainJsonWith, type CopyState } from './plainJson.js';
 
 /** Largest serialised protocol event accepted at the publish hook. */
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -75,11 +75,16 @@ export function isEventName(name: string): boolean {
   return true;
 }
 
-export type EventParseResult =
-  | { ok: true; event: ProtocolEvent }
-  | { ok: false; reason: 'invalid_event' | 'too_large'; message: string };
+/** Why an event was refused at the publish edge. */
+export interface EventRefusal {
+  readonly ok: false;
+  readonly reason: 'invalid_event' | 'too_large';
+  readonly message: string;
+}
 
-const invalid = (message: string): EventParseResult => ({ ok: false, reason: 'invalid_event', message });
+export type EventParseResult = { ok: true; event: ProtocolEvent } | EventRefusal;
+
+const invalid = (message: string): EventRefusal => ({ ok: false, reason: 'invalid_event', message });
 
 /**
  * Per known kind whose `data` schema is a loose object of plain required strings only (`text_delta`,
@@ -121,6 +126,20 @@ const AFTER_DATA = 3;
  * may throw; callers at a boundary catch that.
  */
 export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BYTES): EventParseResult {
+  const checked = checkProtocolEvent(raw, maxBytes);
+  return isRefusal(checked) ? checked : { ok: true, event: checked };
+}
+
+/** A refusal, told from a checked event (which has no `ok` field). */
+export function isRefusal(checked: ProtocolEvent | EventRefusal): checked is EventRefusal {
+  return (checked as { ok?: unknown }).ok === false;
+}
+
+/** One copy state, lent to one call at a time (a getter that publishes again gets a fresh one). */
+let spareState: CopyState | null = { bytes: 0, max: 0, error: null };
+
+/** `parseProtocolEvent` without the result wrapper (the publish hook's path): the stored event, or why not. */
+export function checkProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BYTES): ProtocolEvent | EventRefusal {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid('(root): expected an object');
   const envelope = raw as { event?: unknown; data?: unknown };
   for (const key in envelope) if (key !== 'event' && key !== 'data') return invalid(`(root): unrecognized key "${key.slice(0, 32)}"`);
@@ -134,12 +153,20 @@ export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BY
     // A deep plain-JSON copy of `data`, sized on the way as part of the whole event's JSON: the stored
     // event cannot change when the backend mutates its object later.
     const before = BEFORE_DATA + event.length;
-    const copy = copyPlainJson(data, maxBytes - before, 1);
-    if (!copy.ok) return copy.message === 'too_large' ? tooLarge(maxBytes) : invalid(`event is not plain JSON: ${copy.message}`);
-    if (before + copy.bytes + AFTER_DATA > maxBytes) return tooLarge(maxBytes);
-    stored = copy.value as Record<string, unknown>;
+    const state = spareState ?? { bytes: 0, max: 0, error: null };
+    spareState = null;
+    state.bytes = 0;
+    state.max = maxBytes - before;
+    state.error = null;
+    try {
+      stored = copyPlainJsonWith(data, state, 1) as Record<string, unknown>;
+    } finally {
+      spareState = state;
+    }
+    if (state.error !== null) return state.error === 'too_large' ? tooLarge(maxBytes) : invalid(`event is not plain JSON: ${state.error}`);
+    if (before + state.bytes + AFTER_DATA > maxBytes) return tooLarge(maxBytes);
     const fields = STRING_FIELDS.get(event);
-    if (fields !== undefined && hasStrings(stored, fields)) return { ok: true, event: { event, data: stored } };
+    if (fields !== undefined && hasStrings(stored, fields)) return { event, data: stored };
   }
   const schema = Object.hasOwn(KNOWN_EVENT_DATA, event) ? KNOWN_EVENT_DATA[event] : undefined;
   if (schema === null && stored !== undefined && Object.keys(stored).length > 0) return invalid(`${event} carries no data`);
@@ -147,7 +174,7 @@ export function parseProtocolEvent(raw: unknown, maxBytes = DEFAULT_MAX_EVENT_BY
     const parsed = schema.safeParse(stored);
     if (!parsed.success) return invalid(`${event}: ${firstIssue(parsed.error)}`);
   }
-  return { ok: true, event: stored === undefined ? { event } : { event, data: stored } };
+  return stored === undefined ? { event } : { event, data: stored };
 }
 
 function hasStrings(data: Record<string, unknown>, fields: readonly string[]): boolean {
@@ -155,7 +182,7 @@ function hasStrings(data: Record<string, unknown>, fields: readonly string[]): b
   return true;
 }
 
-const tooLarge = (maxBytes: number): EventParseResult => ({ ok: false, reason: 'too_large', message: `event exceeds ${maxBytes} bytes` });
+const tooLarge = (maxBytes: number): EventRefusal => ({ ok: false, reason: 'too_large', message: `event exceeds ${maxBytes} bytes` });
 
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];

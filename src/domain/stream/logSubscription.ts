@@ -55,9 +55,10 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
    * an empty array once the subscription is over. One promise per batch instead of one per frame.
    */
   nextBatch(max = 1024): Promise<(E | ControlFrame)[]> {
-    const batch = this.drain(max);
+    const batch = this.drain([], max);
     if (batch.length > 0 || this.closed) return Promise.resolve(batch);
-    return this.next().then((first) => (first.done ? [] : [first.value, ...this.drain(max - 1)]));
+    // The rest is drained when the first frame's promise settles (a microtask later): what was appended meanwhile comes too.
+    return this.next().then((first) => (first.done ? [] : this.drain([first.value], max)));
   }
 
   return(): Promise<IteratorResult<E | ControlFrame>> {
@@ -99,8 +100,8 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     this.wake();
   }
 
-  private drain(max: number): (E | ControlFrame)[] {
-    const batch: (E | ControlFrame)[] = [];
+  /** Appends to `batch` every frame available now, up to `max` in all. */
+  private drain(batch: (E | ControlFrame)[], max: number): (E | ControlFrame)[] {
     while (batch.length < max) {
       if (this.takeRun(batch, max)) continue;
       const ready = this.take();
