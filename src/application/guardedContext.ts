@@ -1,6 +1,6 @@
 import type { DecidedBy } from '../domain/decision.js';
 import { sanitizeDiagnostic, type Diagnostic } from '../domain/diagnostic.js';
-import { parseProtocolEvent, type ProtocolEvent } from '../domain/protocolEvent.js';
+import { checkProtocolEvent, isRefusal, lastCheckedBytes, type EventRefusal, type ProtocolEvent } from '../domain/protocolEvent.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import { RunStateSchema, type RunState } from '../domain/workerState.js';
 import type { AskResult, ExecutionContext, PublishOptions, PublishResult } from '../ports/executionContext.js';
@@ -42,6 +42,8 @@ const HISTORY: PublishOptions = { history: true };
  */
 export class GuardedContext implements ExecutionContext {
   private readonly controller = new AbortController();
+  /** Mirrors `controller.signal.aborted` (set on each abort below): a field read per publish, not two getters. */
+  private aborted = false;
   private lostState = false;
   /** A frozen copy: the Runtime routes by its own record, and a backend cannot retarget this one. */
   readonly worker: WorkerRef;
@@ -61,29 +63,29 @@ export class GuardedContext implements ExecutionContext {
 
   /** Refuses publishing: revoked, or lost. */
   get revoked(): boolean {
-    return this.controller.signal.aborted;
+    return this.aborted;
   }
 
   publish(event: unknown, options?: PublishOptions): Promise<PublishResult> {
     if (this.revoked) return Promise.resolve(REVOKED);
-    let parsed: ReturnType<typeof parseProtocolEvent>;
+    let checked: ProtocolEvent | EventRefusal;
     let history: boolean;
     try {
       // Reading a backend's object may throw (getters, proxies): that is a refusal, never a throw.
-      parsed = parseProtocolEvent(event, this.maxEventBytes);
+      checked = checkProtocolEvent(event, this.maxEventBytes);
       history = options != null && (options as { history?: unknown }).history === true;
     } catch {
       return Promise.resolve(UNREADABLE);
     }
-    if (!parsed.ok) return Promise.resolve({ ok: false, reason: parsed.reason, message: parsed.message });
-    return this.sink.publish(parsed.event, history ? HISTORY : NO_HISTORY, parsed.bytes);
+    if (isRefusal(checked)) return Promise.resolve({ ok: false, reason: checked.reason, message: checked.message });
+    return this.sink.publish(checked, history ? HISTORY : NO_HISTORY, lastCheckedBytes());
   }
 
   reportLost(diagnostic: Diagnostic): void {
     if (this.revoked && !this.lostState) return;
     if (!this.sink.lost(sanitizeDiagnostic(diagnostic, 'execution_lost'), this.lostState)) return;
     this.lostState = true;
-    this.controller.abort();
+    this.abort();
   }
 
   reportRestored(state: RunState): ExecutionContext | undefined {
@@ -111,6 +113,11 @@ export class GuardedContext implements ExecutionContext {
 
   revoke(): void {
     this.lostState = false;
-    if (!this.revoked) this.controller.abort();
+    if (!this.revoked) this.abort();
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    this.controller.abort();
   }
 }

@@ -52,8 +52,10 @@ export class WorkerContextSink implements ContextSink {
         core.setRunState(record, next);
       }
     }
+    const { publisher } = core.ports;
     try {
-      return core.ports.publisher.publish(record.ref, event, options, bytes).catch(busError);
+      if (publisher.publishNow !== undefined) return Promise.resolve(publisher.publishNow(record.ref, event, options, bytes));
+      return publisher.publish(record.ref, event, options, bytes).catch(busError);
     } catch (error) {
       return Promise.resolve(busError(error));
     }

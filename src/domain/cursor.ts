@@ -15,6 +15,11 @@ export function encodeCursor(epoch: string, sequence: number): string {
   return `${PREFIX}${epoch}.${sequence}`;
 }
 
+/** What every cursor of `epoch` starts with: `cursorPrefix(epoch) + sequence` is `encodeCursor(epoch, sequence)`. */
+export function cursorPrefix(epoch: string): string {
+  return `${PREFIX}${epoch}.`;
+}
+
 /** Parses a client-supplied cursor; null when it is not one of ours. */
 export function decodeCursor(cursor: string): CursorPosition | null {
   if (typeof cursor !== 'string' || cursor.length > 128 || !cursor.startsWith(PREFIX)) return null;

@@ -16,6 +16,12 @@ export interface ObservationPublisherPort {
   publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions, eventBytes?: number): Promise<PublishResult>;
 
   /**
+   * Optional: `publish` answered synchronously, for a bus that appends in process (the memory bus).
+   * Same effect and result as `publish`; the Runtime prefers it when present (one promise less per event).
+   */
+  publishNow?(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions, eventBytes?: number): PublishResult;
+
+  /**
    * Optional. A new Worker with this ref begins (never called for a restored one): whatever the bus
    * still holds under the ref belongs to an earlier Worker (a removal the store never heard of), so the
    * stream starts a new epoch before anything is read or published for the new Worker, and old cursors

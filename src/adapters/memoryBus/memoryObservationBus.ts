@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { encodeCursor } from '../../domain/cursor.js';
+import { cursorPrefix } from '../../domain/cursor.js';
 import type { EndReason, Observation, ObservationFrame, ObservationSubscription } from '../../domain/observation.js';
 import type { ProtocolEvent } from '../../domain/protocolEvent.js';
 import { LogStream } from '../../domain/stream/logStream.js';
@@ -24,6 +24,8 @@ const codec: EntryCodec<Entry> = {
 
 interface WorkerStream {
   readonly epoch: string;
+  /** `cursorPrefix(epoch)`, built once: a cursor is this plus the sequence. */
+  readonly cursorPrefix: string;
   readonly stream: LogStream<Entry>;
   /** The stream's own frozen ref, carried by its observations (never a caller's object). */
   readonly worker: WorkerRef;
@@ -50,6 +52,8 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
   private last: WorkerStream | null = null;
   private closed = false;
   private readonly budget: RetentionBudget;
+  /** Stamps observations: the clock's cheap reading when it has one (at most a tick old), else `now()`. */
+  private readonly stamp: () => number;
 
   constructor(
     @inject(MemoryBusOptions) private readonly options: MemoryBusSettings,
@@ -57,25 +61,31 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
     @inject(IdPort) private readonly ids: IdPort,
   ) {
     this.budget = new RetentionBudget(options.budgetBytes ?? defaultBudgetBytes());
+    this.stamp = typeof clock.coarseNow === 'function' ? () => clock.coarseNow!() : () => clock.now();
   }
 
   publish(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions, eventBytes?: number): Promise<PublishResult> {
-    if (this.closed) return Promise.resolve(CLOSED);
+    return Promise.resolve(this.publishNow(worker, event, options, eventBytes));
+  }
+
+  /** `publish` without the promise: the memory bus appends synchronously and never fails but closed. */
+  publishNow(worker: WorkerRef, event: ProtocolEvent, options?: PublishOptions, eventBytes?: number): PublishResult {
+    if (this.closed) return CLOSED;
     const target = this.streamOf(worker);
-    const { epoch, stream, worker: ref } = target;
+    const { stream } = target;
     const sequence = stream.log.head + 1;
-    const cursor = encodeCursor(epoch, sequence);
+    const cursor = target.cursorPrefix + sequence;
     const observation: Observation = {
-      worker: ref,
+      worker: target.worker,
       sequence,
       cursor,
-      publishedAt: this.clock.now(),
+      publishedAt: this.stamp(),
       event,
       history: options?.history === true,
     };
     stream.append({ type: 'observation', observation, replayed: false });
     this.budget.charge((target.account ??= this.budget.open(stream)), sequence, observationCost(event, eventBytes));
-    return Promise.resolve({ ok: true, sequence, cursor });
+    return { ok: true, sequence, cursor };
   }
 
   subscribe(worker: WorkerRef, options: SubscribeOptions = {}): ObservationSubscription {
@@ -136,7 +146,8 @@ export class MemoryObservationBus implements ObservationPublisherPort, Observati
     if (found) return found;
     if (!byWorker) this.streams.set(runtimeId, (byWorker = new Map()));
     const ref = Object.freeze({ runtimeId, workerId });
-    const entry: WorkerStream = { epoch: this.ids.epoch(), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref, account: null };
+    const epoch = this.ids.epoch();
+    const entry: WorkerStream = { epoch, cursorPrefix: cursorPrefix(epoch), stream: new LogStream<Entry>(this.options.retentionPerWorker, codec), worker: ref, account: null };
     if (this.closed) entry.stream.end('shutdown');
     byWorker.set(workerId, entry);
     return entry;

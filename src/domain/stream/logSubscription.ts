@@ -20,6 +20,9 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
   private moreWaiters: Waiter<E>[] | null = null;
   private endReason: EndReason | null = null;
   private closed = false;
+  /** The last entry delivered (its cursor is read only when `lagged` reports it). */
+  private lastEntry: E | undefined;
+  private delivered = false;
 
   constructor(
     private readonly stream: StreamSource<E>,
@@ -28,7 +31,7 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     private readonly queueLimit: number,
     leading: readonly ControlFrame[],
     /** The cursor this subscriber resumed after, reported by `lagged` if nothing was delivered since. */
-    private lastCursor: string | null,
+    private readonly lastCursor: string | null,
     private readonly detach: () => void,
   ) {
     this.pending = [...leading];
@@ -52,9 +55,10 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
    * an empty array once the subscription is over. One promise per batch instead of one per frame.
    */
   nextBatch(max = 1024): Promise<(E | ControlFrame)[]> {
-    const batch = this.drain(max);
+    const batch = this.drain([], max);
     if (batch.length > 0 || this.closed) return Promise.resolve(batch);
-    return this.next().then((first) => (first.done ? [] : [first.value, ...this.drain(max - 1)]));
+    // The rest is drained when the first frame's promise settles (a microtask later): what was appended meanwhile comes too.
+    return this.next().then((first) => (first.done ? [] : this.drain([first.value], max)));
   }
 
   return(): Promise<IteratorResult<E | ControlFrame>> {
@@ -96,14 +100,32 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     this.wake();
   }
 
-  private drain(max: number): (E | ControlFrame)[] {
-    const batch: (E | ControlFrame)[] = [];
+  /** Appends to `batch` every frame available now, up to `max` in all. */
+  private drain(batch: (E | ControlFrame)[], max: number): (E | ControlFrame)[] {
     while (batch.length < max) {
+      if (this.takeRun(batch, max)) continue;
       const ready = this.take();
       if (!ready || ready.done) break;
       batch.push(ready.value);
     }
     return batch;
+  }
+
+  /**
+   * The common case of `drain`, without a result object per entry: retained entries straight from the
+   * log, up to `max` in `batch`. False when `take` must decide (control frames, owed entries, the end).
+   */
+  private takeRun(batch: (E | ControlFrame)[], max: number): boolean {
+    if (this.closed || this.owed !== null || this.pending.length > 0) return false;
+    const log = this.stream.log;
+    const from = this.nextSequence;
+    if (from < log.oldest || from > log.head) return false;
+    const last = Math.min(log.head, from + (max - batch.length) - 1);
+    for (let s = from; s <= last; s++) batch.push(this.mark(s, log.at(s)!));
+    this.nextSequence = last + 1;
+    this.lastEntry = batch[batch.length - 1] as E;
+    this.delivered = true;
+    return true;
   }
 
   private take(): IteratorResult<E | ControlFrame> | null {
@@ -129,7 +151,7 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     const entry = this.owed!.shift();
     if (entry !== undefined) return this.deliver(entry);
     this.pending.push({ type: 'end', reason: 'lagged' });
-    return this.deliver({ type: 'lagged', resumeAfter: this.lastCursor });
+    return this.deliver({ type: 'lagged', resumeAfter: this.delivered ? this.stream.codec.cursor(this.lastEntry!) : this.lastCursor });
   }
 
   private mark(sequence: number, entry: E): E {
@@ -141,7 +163,10 @@ export class LogSubscription<E> implements AsyncIterableIterator<E | ControlFram
     if (frame.type === 'end') {
       this.closed = true;
       this.detach();
-    } else if (!isControl(frame)) this.lastCursor = this.stream.codec.cursor(value as E);
+    } else if (!isControl(frame)) {
+      this.lastEntry = value as E;
+      this.delivered = true;
+    }
     return { done: false, value };
   }
 
