@@ -6,8 +6,8 @@
  *
  * Three servers get the same events in the same ticks, trials interleaved (bare, memory, redis, ...):
  * - bare: a plain `node:http` SSE server holding the responses. Each tick it encodes its events once
- *   into the frames the host sends (same `id:`, `event:`, `data:` JSON, same cursor format) and writes
- *   that text to every response, keeping a per-response pending list while a response waits for
+ *   into the frames the host sends (same `id:`, `event:`, `data:` JSON, same cursor format), as one
+ *   Buffer, and writes that Buffer to every response, keeping a per-response pending list while a response waits for
  *   `drain` (the minimum a correct server does). This is the baseline.
  * - memory: the real host (`createHost`, FAKE backend, memory bus), events published through the
  *   Worker's execution context (the guarded publish hook every backend uses), delivered by
@@ -44,8 +44,8 @@ import { macrotask, mb, median, ratio, report, sanity, si } from './lib.js';
 
 const ROLE = process.env.BENCH_SSE_ROLE;
 const SIZES: readonly number[] = process.argv.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number) ?? [1, 10, 1000];
-/** Events per trial for each subscriber count (about the same work per trial). */
-const EVENTS: Record<number, number> = { 1: 6000, 10: 6000, 1000: 400 };
+/** Events per trial by subscriber count and mode (one write per event per subscriber costs ~10-20 µs here). */
+const EVENTS: Record<Mode, Record<number, number>> = { bursty: { 1: 6000, 10: 6000, 1000: 400 }, single: { 1: 3000, 10: 3000, 1000: 100 } };
 const BURST = 100;
 const TRIALS = 3;
 const CLIENT_PROCESSES = 2;
@@ -55,6 +55,7 @@ const TOKEN = 'bench-token-0123456789abcdef';
 const RETRY_MS = 2000;
 const TRIAL_TIMEOUT_MS = 180_000;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MODES = (process.argv.find((a) => a.startsWith('--modes='))?.slice('--modes='.length).split(',') ?? ['bursty', 'single']) as Mode[];
 const VERBOSE = process.argv.includes('--verbose');
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) as Side | undefined;
 
@@ -218,12 +219,13 @@ interface Trial {
   readonly cpuSeconds: number;
   readonly clientBusy: number;
   readonly redisSeconds: number | null;
+  readonly deliveries: number;
 }
 
 async function main(): Promise<void> {
   const gc = (globalThis as unknown as { gc: () => void }).gc;
   const eventAt = (seq: number): ProtocolEvent => ({ event: 'text_delta', data: { text: `token ${seq} ` } });
-  const perWorker = Math.max(...Object.values(EVENTS)) * (TRIALS + 1) * 2 + 1000;
+  const perWorker = (EVENTS.bursty[1]! + EVENTS.single[1]!) * (TRIALS + 1) + 1000;
 
   // --- the hosts: FAKE backend, no client can lag, heartbeats out of the way ---
   const keyPrefix = `wr-bench:sse:${process.pid}:${Date.now().toString(36)}:`;
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
   // --- the baseline: a bare node:http SSE server, same headers and first frame as the host ---
   interface BareClient {
     readonly res: ServerResponse;
-    pending: string[] | null;
+    pending: Buffer[] | null;
   }
   const bareClients = new Set<BareClient>();
   const bare = http.createServer((req, res) => {
@@ -266,7 +268,7 @@ async function main(): Promise<void> {
     res.on('close', () => bareClients.delete(client));
   });
   const flush = (client: BareClient): void => {
-    const chunk = client.pending!.join('');
+    const chunk = Buffer.concat(client.pending!);
     client.pending = null;
     if (chunk.length > 0 && !client.res.write(chunk)) waitDrain(client);
   };
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
     client.pending = [];
     client.res.once('drain', () => flush(client));
   };
-  const bareBroadcast = (chunk: string): void => {
+  const bareBroadcast = (chunk: Buffer): void => {
     for (const client of bareClients) {
       if (client.pending) client.pending.push(chunk);
       else if (!client.res.write(chunk)) waitDrain(client);
@@ -364,14 +366,14 @@ async function main(): Promise<void> {
         const frame = { type: 'observation', cursor, sequence, publishedAt: Date.now(), replayed: false, history: false, event: eventAt(sequence) };
         chunk += `id: ${cursor}\nevent: observation\ndata: ${JSON.stringify(frame)}\n\n`;
       }
-      bareBroadcast(chunk);
+      bareBroadcast(Buffer.from(chunk));
       await macrotask();
     }
     return cursor;
   }
 
   async function trial(side: Side, size: number, mode: Mode): Promise<Trial> {
-    const events = EVENTS[size]!;
+    const events = EVENTS[mode][size]!;
     const tag = `${side}-${size}`;
     const firstSequence = seqs[side] + 1;
     const lastSequence = seqs[side] + events;
@@ -395,6 +397,7 @@ async function main(): Promise<void> {
       cpuSeconds: (used.user + used.system) / 1e6,
       clientBusy: Math.max(...finished.map((r) => r.cpuSeconds)) / seconds,
       redisSeconds: redis0 !== null && redis1 !== null ? redis1 - redis0 : null,
+      deliveries: events * size,
     };
   }
 
@@ -420,7 +423,7 @@ async function main(): Promise<void> {
   const rows: Parameters<typeof report>[1][number][] = [];
   const notes: string[] = [];
   let busiestClient = 0;
-  const perDelivery = (t: Trial, size: number): number => (t.cpuSeconds / (EVENTS[size]! * size)) * 1e6;
+  const perDelivery = (t: Trial): number => (t.cpuSeconds / t.deliveries) * 1e6;
   const us = (v: number): string => `${v.toFixed(2)} µs`;
   let heapRows: typeof rows = [];
   for (const size of SIZES) {
@@ -450,17 +453,17 @@ async function main(): Promise<void> {
         { measurement: '  heap growth for the bare server', figure: mb(h2 - h1), baseline: '', ratio: '', target: '', pass: null },
       ];
     }
-    for (const mode of ['bursty', 'single'] as const) {
+    for (const mode of MODES) {
       const trials: Record<Side, Trial[]> = { bare: [], memory: [], redis: [] };
       for (let t = 0; t <= TRIALS; t++) {
         for (const side of sides) {
           const result = await trial(side, size, mode);
-          if (VERBOSE) console.error(`${side} ${size} ${mode} #${t}: ${result.seconds.toFixed(2)} s, ${((result.cpuSeconds / (EVENTS[size]! * size)) * 1e6).toFixed(2)} µs/delivery, clients ${Math.round(100 * result.clientBusy)} %`);
+          if (VERBOSE) console.error(`${side} ${size} ${mode} #${t}: ${result.seconds.toFixed(2)} s, ${perDelivery(result).toFixed(2)} µs/delivery, clients ${Math.round(100 * result.clientBusy)} %`);
           if (t > 0) trials[side].push(result); // trial 0 is the warm-up
         }
       }
-      const med = (side: Side): number => median(trials[side].map((t) => perDelivery(t, size)));
-      const rate = (side: Side): number => median(trials[side].map((t) => (EVENTS[size]! * size) / t.seconds));
+      const med = (side: Side): number => median(trials[side].map((t) => perDelivery(t)));
+      const rate = (side: Side): number => median(trials[side].map((t) => t.deliveries / t.seconds));
       const clients = (side: Side): number => Math.max(...trials[side].map((t) => t.clientBusy));
       for (const side of sides) busiestClient = Math.max(busiestClient, clients(side));
       const label = `${size} subscriber${size === 1 ? '' : 's'}, ${mode === 'bursty' ? `bursts of ${BURST}` : 'one event per tick'}`;
@@ -479,7 +482,7 @@ async function main(): Promise<void> {
       }
       if (sides.includes('redis')) {
         const r = med('redis');
-        const redisServer = median(trials.redis.map((t) => (t.redisSeconds === null ? NaN : (t.redisSeconds / (EVENTS[size]! * size)) * 1e6)));
+        const redisServer = median(trials.redis.map((t) => (t.redisSeconds === null ? NaN : (t.redisSeconds / t.deliveries) * 1e6)));
         rows.push({
           measurement: `server CPU per delivery, redis bus, ${label}`,
           figure: us(r),
@@ -506,7 +509,7 @@ async function main(): Promise<void> {
         target: '',
         pass: null,
       });
-      if (ONLY) for (const side of sides) console.log(`${label} ${side}: ${trials[side].map((t) => us(perDelivery(t, size))).join(', ')}`);
+      if (ONLY) for (const side of sides) console.log(`${label} ${side}: ${trials[side].map((t) => us(perDelivery(t))).join(', ')}`);
     }
     for (const side of sides) await closeClients(`${side}-${size}`, size);
   }
@@ -527,7 +530,7 @@ async function main(): Promise<void> {
   }
 
   notes.push(
-    `events per trial: ${SIZES.map((s) => `${EVENTS[s]} at ${s}`).join(', ')}; ${TRIALS} trials per side after a warm-up trial, sides interleaved (${sides.join(', ')}); medians; a full GC before each trial.`,
+    `events per trial (bursty / one per tick): ${SIZES.map((s) => `${EVENTS.bursty[s]} / ${EVENTS.single[s]} at ${s}`).join(', ')}; ${TRIALS} trials per side after a warm-up trial, sides interleaved (${sides.join(', ')}); medians; a full GC before each trial.`,
     'server CPU = process.cpuUsage() of the one process holding every server and the publisher, from the first publish until every client counted every frame; per delivery = / (events x subscribers).',
     `clients: ${CLIENT_PROCESSES} child processes of raw net sockets counting frame ends (no HTTP/SSE parser); busiest client process at most ${Math.round(100 * busiestClient)} % of a core in any trial${busiestClient > 0.8 ? ' (near saturation: figures may be client-bound)' : ' (not saturated: the clients do not push back)'}.`,
     'every socket counted exactly the frames expected and ended on the last id; one socket per client process and server was fully de-chunked and checked for consecutive sequences and data.',

@@ -34,15 +34,13 @@ export async function pumpFrames<F extends Frame>(frames: Frames<F>, encoding: F
       let ok = true;
       for (const chunk of encoding.chunks(batch)) ok = sink.write(chunk) && ok;
       if (!ok && !(await sink.drained(drainTimeoutMs))) break;
-      if (batch.some(isEnd)) break;
+      if (batch[batch.length - 1]!.type === 'end') break; // nothing follows `end` in a batch
     }
   } finally {
     frames.close();
     sink.close();
   }
 }
-
-const isEnd = (frame: Frame): boolean => frame.type === 'end';
 
 /** The next batch (`[]` once over): `nextBatch` when offered, else one frame at a time. */
 function batchReader<F>(frames: Frames<F>): () => Promise<F[]> {
