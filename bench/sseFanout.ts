@@ -494,7 +494,7 @@ async function main(): Promise<void> {
         rows.push({ measurement: '  redis-server CPU per delivery (shared server, approximate)', figure: Number.isNaN(redisServer) ? 'n/a' : us(redisServer), baseline: '', ratio: '', target: '', pass: null });
       }
       rows.push({
-        measurement: '  deliveries/s (wall, median); busiest client process',
+        measurement: '  deliveries/s (wall, median)',
         figure: sides.filter((s) => s !== 'bare').map((s) => `${si(rate(s))} ${s}`).join('; '),
         baseline: sides.includes('bare') ? `${si(rate('bare'))} bare` : '',
         ratio: '',
