@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import type { Chunk } from './encodedFrames.js';
 import type { FrameSink } from './streamPump.js';
 
 /** Server-Sent Events over a raw response, with heartbeat comments to keep proxies open. */
 export class SseSink implements FrameSink {
-  readonly joinable = true;
   private heartbeat: NodeJS.Timeout;
   private done = false;
 
@@ -34,7 +34,7 @@ export class SseSink implements FrameSink {
     return this.done || this.response.destroyed;
   }
 
-  write(chunk: string): boolean {
+  write(chunk: Chunk): boolean {
     return this.response.write(chunk);
   }
 

@@ -1,12 +1,12 @@
+import type { Chunk, FrameEncoding } from './encodedFrames.js';
+
 /** Where a stream's frames go: an SSE response or a WebSocket. */
 export interface FrameSink {
-  /** Writes one encoded frame; false when the socket's buffer is full (wait for drain). */
-  write(chunk: string): boolean;
+  /** Writes one encoded chunk; false when the socket's buffer is full (wait for drain). */
+  write(chunk: Chunk): boolean;
   /** Resolves true once the buffer drained, false if the client went away or `timeoutMs` passed. */
   drained(timeoutMs: number): Promise<boolean>;
   readonly closed: boolean;
-  /** Several encoded frames may be written as one chunk (SSE) rather than one message each (WebSocket). */
-  readonly joinable: boolean;
   close(): void;
 }
 
@@ -14,25 +14,27 @@ interface Frame {
   readonly type: string;
 }
 
+type Frames<F> = AsyncIterable<F> & { close(): void; nextBatch?(max?: number): Promise<F[]> };
+
+const BATCH = 256;
+
 /**
  * Copies frames from a subscription to a sink with backpressure: while the client does not read, the
  * pump stops pulling, so the subscription's bounded queue fills and the bus answers `lagged` (producers
  * never wait). A client that stays blocked past `drainTimeoutMs` is disconnected. The sink closes after
- * the `end` frame.
+ * the `end` frame. Frames are read a batch at a time when the subscription offers it (one wake-up and
+ * one write for many frames), and encoded by `encoding` (which may share bytes across subscribers).
  */
-export async function pumpFrames<F extends Frame>(
-  frames: AsyncIterable<F> & { close(): void; nextBatch?(max?: number): Promise<F[]> },
-  encode: (frame: F) => string,
-  sink: FrameSink,
-  drainTimeoutMs: number,
-): Promise<void> {
+export async function pumpFrames<F extends Frame>(frames: Frames<F>, encoding: FrameEncoding<F>, sink: FrameSink, drainTimeoutMs: number): Promise<void> {
+  const next = batchReader(frames);
   try {
-    for await (const batch of batchesOf(frames)) {
-      if (sink.closed) break;
-      // SSE frames concatenate into one write; a WebSocket sink gets one message per frame.
-      const ended = batch.some((frame) => frame.type === 'end');
-      if (!writeAll(sink, batch.map(encode)) && !(await sink.drained(drainTimeoutMs))) break;
-      if (ended) break;
+    for (;;) {
+      const batch = await next();
+      if (batch.length === 0 || sink.closed) break;
+      let ok = true;
+      for (const chunk of encoding.chunks(batch)) ok = sink.write(chunk) && ok;
+      if (!ok && !(await sink.drained(drainTimeoutMs))) break;
+      if (batch[batch.length - 1]!.type === 'end') break; // nothing follows `end` in a batch
     }
   } finally {
     frames.close();
@@ -40,22 +42,12 @@ export async function pumpFrames<F extends Frame>(
   }
 }
 
-function writeAll(sink: FrameSink, chunks: string[]): boolean {
-  if (sink.joinable) return sink.write(chunks.join(''));
-  let ok = true;
-  for (const chunk of chunks) ok = sink.write(chunk) && ok;
-  return ok;
-}
-
-/** Batches when the subscription offers them (one wake-up for many frames), else one frame at a time. */
-async function* batchesOf<F>(frames: AsyncIterable<F> & { nextBatch?(max?: number): Promise<F[]> }): AsyncGenerator<F[]> {
-  if (!frames.nextBatch) {
-    for await (const frame of frames) yield [frame];
-    return;
-  }
-  for (;;) {
-    const batch = await frames.nextBatch(256);
-    if (batch.length === 0) return;
-    yield batch;
-  }
+/** The next batch (`[]` once over): `nextBatch` when offered, else one frame at a time. */
+function batchReader<F>(frames: Frames<F>): () => Promise<F[]> {
+  if (frames.nextBatch) return () => frames.nextBatch!(BATCH);
+  const iterator = frames[Symbol.asyncIterator]();
+  return async () => {
+    const result = await iterator.next();
+    return result.done ? [] : [result.value];
+  };
 }

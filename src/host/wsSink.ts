@@ -1,20 +1,20 @@
 import type { WebSocket } from 'ws';
+import type { Chunk } from './encodedFrames.js';
 import type { FrameSink } from './streamPump.js';
 
 const HIGH_WATER = 1024 * 1024;
 
 /** One JSON message per frame over a WebSocket; backpressure from `bufferedAmount`. */
 export class WsSink implements FrameSink {
-  readonly joinable = false;
-
   constructor(private readonly socket: WebSocket) {}
 
   get closed(): boolean {
     return this.socket.readyState !== this.socket.OPEN;
   }
 
-  write(chunk: string): boolean {
-    this.socket.send(chunk);
+  /** Text frames: a shared Buffer goes out as the text it encodes (no copy per socket). */
+  write(chunk: Chunk): boolean {
+    this.socket.send(chunk, { binary: false });
     return this.socket.bufferedAmount < HIGH_WATER;
   }
 

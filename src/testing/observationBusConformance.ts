@@ -1,10 +1,10 @@
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
-import type { ObservationFrame } from '../domain/observation.js';
+import type { ObservationFrame, ObservationSubscription } from '../domain/observation.js';
 import type { ProtocolEvent } from '../domain/protocolEvent.js';
 import type { WorkerRef } from '../domain/workerRef.js';
 import type { ObservationPublisherPort } from '../ports/observationPublisherPort.js';
 import type { ObservationReaderPort } from '../ports/observationReaderPort.js';
-import { sequences, takeFrames, takeUntil } from './frames.js';
+import { delay, describeFrames, sequences, takeFrames, takeUntil } from './frames.js';
 import { vitestFor } from './vitestApi.js';
 
 /** One bus instance under test. Publisher and reader may be the same object. */
@@ -26,6 +26,11 @@ export interface ObservationBusConformanceOptions {
   readonly capabilities?: {
     /** Retention is exact (memory) rather than approximate (`MAXLEN ~`): eviction tests assert exact bounds. */
     readonly exactRetention?: boolean;
+    /**
+     * Subscriptions offer `nextBatch` (default true): the host's stream pump then writes many frames per
+     * wake-up. The suite holds it to the same frames as iteration, in batches of at most `max`.
+     */
+    readonly nextBatch?: boolean;
   };
   /** The test runner's timeout for each case and hook (ms, default 20000: above the suite's own 5 s waits). */
   readonly testTimeoutMs?: number;
@@ -41,6 +46,7 @@ const text = (n: number): ProtocolEvent => ({ event: 'text_delta', data: { text:
 export function describeObservationBusConformance(options: ObservationBusConformanceOptions): void {
   const { afterEach, beforeEach, describe, expect, it } = vitestFor('describeObservationBusConformance');
   const exact = options.capabilities?.exactRetention ?? false;
+  const batches = options.capabilities?.nextBatch ?? true;
   const timeout = options.testTimeoutMs ?? 20_000;
 
   describe(`observation bus conformance: ${options.name}`, () => {
@@ -192,6 +198,67 @@ export function describeObservationBusConformance(options: ObservationBusConform
       expect((await bus.reader.read(worker, { after: cursors[0], limit: 3 })).status).toBe('expired');
     }, timeout);
 
+    /** Batches until one holds `end` or the subscription is over; every batch non-empty and within `max`. */
+    const batchesUntilEnd = async (subscription: ObservationSubscription, max: number): Promise<ObservationFrame[][]> => {
+      const out: ObservationFrame[][] = [];
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const batch = await withDeadline(subscription.nextBatch!(max), deadline, `a batch (received so far: ${describeFrames(out.flat())})`);
+        if (batch.length === 0) return out;
+        expect(batch.length).toBeLessThanOrEqual(max);
+        out.push(batch);
+        const end = batch.findIndex((f) => f.type === 'end');
+        if (end >= 0) {
+          expect(end).toBe(batch.length - 1); // nothing after `end`
+          return out;
+        }
+      }
+    };
+
+    it.skipIf(!batches)('nextBatch takes what is available up to max, then waits for live frames', async () => {
+      await publishMany(worker, 1, 3);
+      const subscription = bus.reader.subscribe(worker, { queueLimit: 100 });
+      expect(typeof subscription.nextBatch).toBe('function');
+      const first = await withDeadline(subscription.nextBatch!(2), Date.now() + 5_000, 'the first batch');
+      expect(sequences(first)).toEqual([1, 2]);
+      expect(await withDeadline(subscription.nextBatch!(10), Date.now() + 5_000, 'the rest of the replay')).toMatchObject([{ type: 'observation', replayed: true, observation: { sequence: 3 } }]);
+      const waiting = subscription.nextBatch!(10);
+      await publishMany(worker, 4, 6);
+      const live: ObservationFrame[] = [...(await withDeadline(waiting, Date.now() + 5_000, 'live frames'))];
+      while (live.length < 3) live.push(...(await withDeadline(subscription.nextBatch!(10), Date.now() + 5_000, 'more live frames')));
+      expect(sequences(live)).toEqual([4, 5, 6]);
+      expect(live.every((f) => f.type === 'observation' && !f.replayed)).toBe(true);
+      subscription.close();
+      expect(await withDeadline(subscription.nextBatch!(10), Date.now() + 5_000, 'the batch after close')).toEqual([]);
+    }, timeout);
+
+    it.skipIf(!batches)('nextBatch delivers what iteration does: resume after a cursor, then end, then an empty batch', async () => {
+      const cursors = await publishMany(worker, 1, 12);
+      const subscription = bus.reader.subscribe(worker, { after: cursors[4], queueLimit: 100 });
+      const racing = publishMany(worker, 13, 20);
+      const got: ObservationFrame[] = [];
+      while (sequences(got).at(-1) !== 20) got.push(...(await withDeadline(subscription.nextBatch!(3), Date.now() + 5_000, 'frames up to 20')));
+      await racing;
+      expect(sequences(got)).toEqual(Array.from({ length: 15 }, (_, i) => i + 6));
+      await bus.reader.drop(worker, 'worker_removed');
+      const rest = (await batchesUntilEnd(subscription, 3)).flat();
+      expect(rest).toEqual([{ type: 'end', reason: 'worker_removed' }]);
+      expect(await withDeadline(subscription.nextBatch!(3), Date.now() + 5_000, 'the batch after end')).toEqual([]);
+    }, timeout);
+
+    it.skipIf(!batches)('nextBatch of a slow subscriber: what it had queued, lagged, end, then an empty batch', async () => {
+      const subscription = bus.reader.subscribe(worker, { queueLimit: 4 });
+      await publishMany(worker, 1, 30);
+      const frames = (await batchesUntilEnd(subscription, 2)).flat();
+      expect(frames.at(-1)).toEqual({ type: 'end', reason: 'lagged' });
+      expect(frames.at(-2)?.type).toBe('lagged');
+      const delivered = sequences(frames);
+      expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i + 1));
+      const lagged = frames.at(-2) as Extract<ObservationFrame, { type: 'lagged' }>;
+      expect(lagged.resumeAfter).toBe(delivered.length > 0 ? (frames[delivered.length - 1] as Extract<ObservationFrame, { type: 'observation' }>).observation.cursor : null);
+      expect(await withDeadline(subscription.nextBatch!(2), Date.now() + 5_000, 'the batch after end')).toEqual([]);
+    }, timeout);
+
     it('carries history marks and the event unchanged', async () => {
       const event: ProtocolEvent = { event: 'tool_result', data: { id: 'x', summary: 'ok', is_error: false, output: { n: [1, 2] } } };
       await bus.publisher.publish(worker, event, { history: true });
@@ -217,4 +284,12 @@ export function describeObservationBusConformance(options: ObservationBusConform
       expect(late).toMatchObject({ ok: false, reason: 'bus_error' });
     }, timeout);
   });
+}
+
+/** `promise`, or a failure naming `what` once `deadline` (epoch ms) passes: a broken adapter fails instead of hanging. */
+async function withDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
+  const late = Symbol('late');
+  const result = await Promise.race([promise, delay(Math.max(0, deadline - Date.now())).then(() => late)]);
+  if (result === late) throw new Error(`timed out waiting for ${what}`);
+  return result as T;
 }

@@ -270,7 +270,8 @@ async function readWs(url: string, count: number, protocols?: string[], headers?
   const socket = new WebSocket(url, protocols, { headers });
   const frames: any[] = [];
   await new Promise<void>((resolve, reject) => {
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) reject(new Error('ws: a binary frame (frames are JSON text)'));
       frames.push(JSON.parse(String(data)));
       if (frames.length >= count) resolve();
     });

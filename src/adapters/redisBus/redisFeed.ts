@@ -28,6 +28,8 @@ export class RedisFeed implements SubscriptionFeed {
   private readonly subscribers = new Set<RedisSubscription>();
   /** Subscribers whose view of the stream disagrees with the feed's epoch, until the next sync. */
   private readonly waiting = new Set<RedisSubscription>();
+  /** Range reads in flight, by `from:to`. */
+  private readonly reading = new Map<string, Promise<SubscriptionPage>>();
   /** The head and oldest sequence the last sync confirmed in this epoch. */
   private confirmed: WalkBounds;
   epoch: string;
@@ -113,7 +115,24 @@ export class RedisFeed implements SubscriptionFeed {
     this.waiting.clear();
   }
 
-  async range(from: number, to: number): Promise<SubscriptionPage> {
+  /**
+   * A page for `from..to`. Subscribers catching up from the same place at the same time (a reconnect
+   * storm after a deploy, many tabs on one Worker) share one read: pages are immutable, each
+   * subscriber copies what it takes.
+   */
+  range(from: number, to: number): Promise<SubscriptionPage> {
+    const key = `${from}:${to}`;
+    let page = this.reading.get(key);
+    if (!page) {
+      page = this.readRange(from, to);
+      this.reading.set(key, page);
+      const forget = () => void (this.reading.get(key) === page && this.reading.delete(key));
+      page.then(forget, forget);
+    }
+    return page;
+  }
+
+  private async readRange(from: number, to: number): Promise<SubscriptionPage> {
     const reply = await this.scripts.range(this.keys, from, to, PAGE);
     if (reply.epoch === null || reply.epoch !== this.epoch || reply.head < to) return { epoch: reply.epoch, items: [], trimmed: false, stale: true };
     const { items, trimmed } = walkPage(this.worker, reply.epoch, from, to, reply, PAGE);

@@ -57,6 +57,22 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     return ready ? Promise.resolve(ready) : new Promise((resolve) => (this.waiter = resolve));
   }
 
+  /**
+   * Every frame available now (up to `max`), or, when none is, the next ones as soon as one arrives;
+   * an empty array once the subscription is over. The memory bus's semantics: one promise per batch.
+   */
+  nextBatch(max = 1024): Promise<Frame[]> {
+    const batch: Frame[] = [];
+    this.drainInto(batch, max);
+    if (batch.length > 0 || this.closed) return Promise.resolve(batch);
+    return this.next().then((first) => {
+      if (first.done) return batch;
+      batch.push(first.value);
+      this.drainInto(batch, max);
+      return batch;
+    });
+  }
+
   return(): Promise<IteratorResult<Frame>> {
     this.close();
     return Promise.resolve(DONE);
@@ -145,6 +161,14 @@ export class RedisSubscription implements ObservationSubscription, AsyncIterable
     this.live = [];
     this.stop();
     this.wake();
+  }
+
+  private drainInto(batch: Frame[], max: number): void {
+    while (batch.length < max) {
+      const ready = this.take();
+      if (!ready || ready.done) return;
+      batch.push(ready.value);
+    }
   }
 
   private take(): IteratorResult<Frame> | null {

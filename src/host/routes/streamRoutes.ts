@@ -9,7 +9,7 @@ import type { ObservationFrame } from '../../domain/observation.js';
 import type { HostConfig } from '../hostConfig.js';
 import { RuntimeWorkerParamsSchema, WorkerIdParamsSchema } from '../httpSchemas.js';
 import { sendError, sendResult } from '../replies.js';
-import { EncodedFrames } from '../encodedFrames.js';
+import { EncodedFrames, joinedText } from '../encodedFrames.js';
 import { SseSink, sseMessage } from '../sseSink.js';
 import { pumpFrames } from '../streamPump.js';
 import type { WsKeepalive } from '../wsKeepalive.js';
@@ -60,13 +60,11 @@ function encodeLifecycleSse(frame: LifecycleItem): string {
 /** Observation streams (SSE and WebSocket) and the lifecycle stream. */
 export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, config: HostConfig, keepalive: WsKeepalive): void {
   const { heartbeatMs, retryMs, drainTimeoutMs, subscriberQueue } = config.streams;
-  const sseTexts = new EncodedFrames<ObservationFrame>();
-  const wsTexts = new EncodedFrames<ObservationFrame>();
-  // Live frames are shared objects (cacheable); replayed ones are made per subscriber (not worth caching).
-  const observationSse = (frame: ObservationFrame) =>
-    frame.type === 'observation' && !frame.replayed ? sseTexts.text(frame, encodeObservationSse) : encodeObservationSse(frame);
-  const observationWs = (frame: ObservationFrame) =>
-    frame.type === 'observation' && !frame.replayed ? wsTexts.text(frame, encodeObservationWs) : encodeObservationWs(frame);
+  // Live frames are shared objects (encoded once for every subscriber); replayed ones are made per subscriber.
+  const live = (frame: ObservationFrame) => frame.type === 'observation' && !frame.replayed;
+  const observationSse = new EncodedFrames<ObservationFrame>(encodeObservationSse, live).joined;
+  const observationWs = new EncodedFrames<ObservationFrame>(encodeObservationWs, live).each;
+  const lifecycleSse = joinedText(encodeLifecycleSse);
 
   // A stream has no HEAD (its GET never ends): HEAD is 405 like any method the path does not serve.
   const sse = { exposeHeadRoute: false, config: { operation: 'observe' } } as const;
@@ -132,6 +130,6 @@ export function streamRoutes(app: FastifyInstance, runtime: WorkerRuntime, confi
     reply.hijack();
     const sink = new SseSink(reply.raw, heartbeatMs, retryMs, () => subscription.close());
     if (workers) sink.write(sseMessage('workers', { type: 'workers', workers }));
-    void pumpFrames(subscription, encodeLifecycleSse, sink, drainTimeoutMs);
+    void pumpFrames(subscription, lifecycleSse, sink, drainTimeoutMs);
   });
 }
