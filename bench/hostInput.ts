@@ -4,7 +4,8 @@
  * check, JSON parser, zod validation, Runtime `submitInput`, typed result body) vs a bare fastify route
  * at fastify's defaults doing the same JSON parse and answering the same JSON (202, the same
  * `{ result }` shape with a fresh submission id). At 1, 10 and 50 connections: req/s, p50/p99 latency
- * and server CPU per request. Target: >= 0.8x of bare fastify's req/s at 50 connections.
+ * and server CPU per request. Targets at 50 connections: req/s >= 0.8x of bare fastify's, and the
+ * capacity the CPU per request implies (bare CPU / host CPU per request) >= 0.8x too.
  *
  * Both servers run in this process and are driven in turn by autocannon in a CHILD process (a load
  * generator sharing the server's event loop would slow both sides and hide the gap). Server CPU per
@@ -12,7 +13,8 @@
  * server costs even when the load generator or a neighbour on the machine is the bottleneck. Latency
  * is every response's own time as autocannon measured it (float ms; its histogram rounds to 1 ms).
  * Same requests, connections, duration and warm-up for both; trials alternate host / bare so drift
- * hits both alike; the median trial of each (by req/s) is reported.
+ * hits both alike; the median trial of each (by req/s) is reported, CPU per request as the median of
+ * the trials' own figures.
  *
  * The only thing not at its default is the backend: a BENCH DOUBLE (defined below, not the shipped
  * FAKE) that accepts every input at once and leaves the Worker idle, so every request is a real
@@ -48,7 +50,7 @@ const WORKERS_PER_CONNECTION = 20;
 const WORKERS = MAX_CONNECTIONS * WORKERS_PER_CONNECTION; // 1000
 const WARMUP_SECONDS = 2;
 const SECONDS = 3;
-const TRIALS = 3;
+const TRIALS = 5;
 const TARGET = 0.8;
 const TARGET_CONNECTIONS = 50;
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -270,6 +272,10 @@ async function main(): Promise<void> {
     const b = pick(bareRuns);
     const rel = h.rps / b.rps;
     const gated = connections === TARGET_CONNECTIONS;
+    // CPU per request: the median over the trials (each trial's own figure), and the capacity it implies.
+    const hostCpu = median(hostRuns.map(cpuPerRequest));
+    const bareCpu = median(bareRuns.map(cpuPerRequest));
+    const capacity = bareCpu / hostCpu;
     const busy = (r: Run): string => `${Math.round((100 * r.serverCpuSeconds) / r.durationSeconds)} % / ${Math.round((100 * r.clientCpuSeconds) / r.durationSeconds)} %`;
     rows.push(
       {
@@ -281,7 +287,14 @@ async function main(): Promise<void> {
         pass: gated ? rel >= TARGET : null,
       },
       { measurement: '  latency p50 / p99', figure: `${ms(h.p50)} / ${ms(h.p99)}`, baseline: `${ms(b.p50)} / ${ms(b.p99)} bare fastify`, ratio: `${ratio(h.p50 / b.p50)} / ${ratio(h.p99 / b.p99)}`, target: '', pass: null },
-      { measurement: '  server CPU per request', figure: `${cpuPerRequest(h).toFixed(1)} µs`, baseline: `${cpuPerRequest(b).toFixed(1)} µs bare fastify`, ratio: ratio(cpuPerRequest(h) / cpuPerRequest(b)), target: '', pass: null },
+      {
+        measurement: '  server CPU per request (capacity = bare / host)',
+        figure: `${hostCpu.toFixed(1)} µs`,
+        baseline: `${bareCpu.toFixed(1)} µs bare fastify`,
+        ratio: ratio(capacity),
+        target: gated ? `>= ${TARGET}x bare` : '',
+        pass: gated ? capacity >= TARGET : null,
+      },
       { measurement: '  CPU busy, server / load generator', figure: busy(h), baseline: `${busy(b)} bare fastify`, ratio: '', target: '', pass: null },
     );
     trialsNote.push(
@@ -300,7 +313,7 @@ async function main(): Promise<void> {
     `${TRIALS} alternating trials of ${SECONDS} s each per connection count after a ${WARMUP_SECONDS} s warm-up per server; the median trial (by req/s) is shown; autocannon runs in a child process.`,
     `host: default config and log level (${config.log.level}); ${logLines} log lines over the whole run (startup included); every response was 202 accepted; backend: a bench double acknowledging at once (state idle); ${WORKERS} Workers, 20 per connection.`,
     'bare: fastify at its defaults (no logger), its JSON parser, the same 202 JSON with a random UUID as submission id.',
-    `server CPU per request = CPU time (user+system) of the server process during the trial / requests; CPU busy 100 % = one core. Submission ids: host ${submissionLength} chars, bare 36.`,
+    `server CPU per request = CPU time (user+system) of the server process during a trial / its requests, median over the trials; capacity = bare CPU per request / host CPU per request (the throughput ratio the host would reach where the server's CPU is the bottleneck; req/s alone says little while the load generator or other processes hold the cores). CPU busy 100 % = one core. Submission ids: host ${submissionLength} chars, bare 36.`,
     ...trialsNote,
   ]);
   process.exit(0);
