@@ -6,7 +6,7 @@ import type { ExecutionHandle } from '../ports/executionBackendPort.js';
 
 /** The longest restore token a Worker catalog keeps. */
 const MAX_RESTORE_TOKEN = 4096;
-/** Submission ids are the Runtime's own (a UUID); anything much longer cannot be an acknowledgement. */
+/** Submission ids are the Runtime's own (at most a few dozen characters); anything much longer cannot be an acknowledgement. */
 const MAX_SUBMISSION_ID = 256;
 
 const Rejected = z.object({ status: z.literal('rejected'), diagnostic: z.unknown() });

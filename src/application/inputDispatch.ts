@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BusyPolicySchema, type BusyPolicy } from '../domain/busyPolicy.js';
 import { diagnostic } from '../domain/diagnostic.js';
 import { operationResult, type OperationResult } from '../domain/executionResult.js';
+import { plainInput } from '../domain/inputShape.js';
 import { IdempotencyKeySchema } from '../domain/queuedInput.js';
 import { WorkerInputSchema, type WorkerInput } from '../domain/workerInput.js';
 import { parseDispatchAnswer } from './backendAnswers.js';
@@ -48,7 +49,9 @@ export class InputDispatch {
   private decide(workerId: string, input: unknown, options: unknown): OperationResult | Promise<OperationResult> {
     const { core } = this;
     const record = core.workers.get(workerId);
-    const parsed = parseArgument(WorkerInputSchema, input, 'input', record?.state ?? null);
+    // The common shapes by a structural check (the HTTP route has parsed them already); the rest by the schema.
+    const plain = plainInput(input);
+    const parsed = plain ? { ok: true as const, data: plain } : parseArgument(WorkerInputSchema, input, 'input', record?.state ?? null);
     if (!parsed.ok) return parsed.result;
     const opts = options === NO_OPTIONS || options === undefined ? PARSED_NO_OPTIONS : parseArgument(SubmitOptionsSchema, options ?? {}, 'input', record?.state ?? null);
     if (!opts.ok) return opts.result;

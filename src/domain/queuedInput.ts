@@ -3,7 +3,8 @@ import { DiagnosticSchema } from './diagnostic.js';
 import { WorkerInputSchema } from './workerInput.js';
 
 export const SubmissionIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a submission id');
-export const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'an idempotency key: 1-128 of A-Z a-z 0-9 . _ : -');
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const IdempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'an idempotency key: 1-128 of A-Z a-z 0-9 . _ : -');
 
 /**
  * One input waiting in a Worker's queue, as stored. `queued`: waiting its turn. `dispatching`: handed

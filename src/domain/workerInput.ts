@@ -4,7 +4,7 @@ import { copyPlainJson } from './plainJson.js';
 export { utf8Length } from './jsonBytes.js';
 
 export const MAX_INPUT_BYTES = 256 * 1024;
-const MAX_TEXT = 128 * 1024;
+export const MAX_TEXT = 128 * 1024;
 
 const TextSegment = z.strictObject({ kind: z.literal('text'), content: z.string().min(1).max(MAX_TEXT) });
 const PasteSegment = z.strictObject({

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 
 /** A Worker id: short, URL-safe, chosen by the caller or generated. */
-export const WorkerIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'worker id: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric');
+export const WORKER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const WorkerIdSchema = z.string().regex(WORKER_ID_PATTERN, 'worker id: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric');
 
 export const RuntimeIdSchema = WorkerIdSchema;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BusyPolicySchema } from '../domain/busyPolicy.js';
 import { DiagnosticSchema } from '../domain/diagnostic.js';
+import { IDEMPOTENCY_KEY_PATTERN } from '../domain/queuedInput.js';
 import { OperationResultSchema } from '../domain/executionResult.js';
 import { LifecycleChangeSchema, WorkerProjectionSchema } from '../domain/projection.js';
 import { SegmentSchema } from '../domain/workerInput.js';
@@ -10,13 +11,13 @@ import { WorkerIdSchema } from '../domain/workerRef.js';
 
 /** Request and response shapes of the HTTP API; the OpenAPI document is generated from these. */
 export const WorkerIdParamsSchema = z.strictObject({ workerId: WorkerIdSchema });
-/** A decision id as the Runtime makes them (a UUID), or any id of the same safe shape. */
+/** A decision id as the Runtime makes them (a random prefix and a counter), or any id of the same safe shape. */
 export const DecisionParamsSchema = z.strictObject({ workerId: WorkerIdSchema, decisionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/) });
 /** A person's answer: one of the option ids the pending decision offers. */
 export const DecideBodySchema = z.strictObject({ optionId: z.string().min(1).max(256) });
 export const RuntimeWorkerParamsSchema = z.strictObject({ runtimeId: WorkerIdSchema, workerId: WorkerIdSchema });
 
-const IdempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
+const IdempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY_PATTERN);
 
 /** A user turn: plain `content`, or `segments`. */
 export const UserInputBodySchema = z

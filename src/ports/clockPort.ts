@@ -9,7 +9,7 @@ export interface ClockPort {
    * once per tick and every few hundred calls). Without it, `now()` is used.
    */
   coarseNow?(): number;
-  /** Calls `callback` after `ms`; the returned function cancels it. */
+  /** Calls `callback` after `ms` (never before; an implementation may coalesce long timers and fire them slightly late); the returned function cancels it. */
   setTimer(ms: number, callback: () => void): () => void;
 }
 

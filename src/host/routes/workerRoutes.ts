@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { WorkerRuntime } from '../../application/workerRuntime.js';
+import type { BusyPolicy } from '../../domain/busyPolicy.js';
 import { operationResult, type OperationResult } from '../../domain/executionResult.js';
 import type { WorkerInput } from '../../domain/workerInput.js';
 import {
@@ -17,6 +18,7 @@ import {
   type InputBody,
 } from '../httpSchemas.js';
 import type { IdempotencyCache } from '../idempotencyCache.js';
+import { plainInputBody, plainWorkerId } from '../inputBody.js';
 import { sendError, sendJson, sendResult, WORKER_NOT_FOUND } from '../replies.js';
 import { InvalidRequestError, invalidRequest } from './validation.js';
 
@@ -65,23 +67,16 @@ export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idemp
 
   // The accepted answer is serialised by a compiled serializer from the result schema (cheaper than JSON.stringify).
   const input = { ...operation('input'), schema: { response: { 202: acceptedJsonSchema } } };
-  app.post('/v1/workers/:workerId/input', input, async (request, reply) => {
-    const params = WorkerIdParamsSchema.safeParse(request.params);
-    if (!params.success) throw invalidRequest(params.error);
-    if (isLegacyNotify(request.body)) throw new InvalidRequestError(LEGACY_NOTIFY_MESSAGE);
-    if (request.body === undefined) throw new InvalidRequestError('a JSON body is required: { "kind": "user", "content": "..." }');
-    const body = InputBodySchema.safeParse(request.body);
-    if (!body.success) throw invalidRequest(body.error);
-    const { workerId } = params.data;
-    const workerInput = toWorkerInput(body.data);
-    const { idempotencyKey: key, busyPolicy } = body.data;
-    if (key === undefined) return sendResult(reply, await runtime.submitInput(workerId, workerInput, busyPolicy ? { busyPolicy } : undefined));
-    const options = busyPolicy ? { busyPolicy, idempotencyKey: key } : { idempotencyKey: key };
-    const outcome = await idempotency.run(workerId, key, workerInput, () => runtime.submitInput(workerId, workerInput, options));
-    if (!outcome.conflict) return sendResult(reply, outcome.result);
-    const state = runtime.get(workerId)?.state ?? null;
-    const message = 'this idempotencyKey was used for another input to this Worker';
-    return sendResult(reply, operationResult('input', 'idempotency_conflict', state, { message }));
+  // Validated once: the common bodies by a hand check equal to the schema's (inputBody.ts), the rest by the
+  // schema; the Runtime's own check of the input it builds is structural (no second zod parse).
+  // Not async: an input without a key is the Runtime's promise and one `then` (a refusal thrown here is answered all the same).
+  app.post('/v1/workers/:workerId/input', input, (request, reply) => {
+    const workerId = plainWorkerId(request.params) ?? workerIdOf(request.params);
+    const body = plainInputBody(request.body) ?? inputBodyOf(request.body);
+    const workerInput = toWorkerInput(body);
+    const { idempotencyKey: key, busyPolicy } = body;
+    if (key === undefined) return runtime.submitInput(workerId, workerInput, busyPolicy ? { busyPolicy } : undefined).then((result) => sendResult(reply, result));
+    return keyedInput(runtime, idempotency, reply, workerId, workerInput, key, busyPolicy);
   });
 
   for (const name of ['stop', 'cancel'] as const) {
@@ -105,4 +100,36 @@ export function workerRoutes(app: FastifyInstance, runtime: WorkerRuntime, idemp
     if (!transcript.ok) return sendResult(reply, transcript.result);
     return sendJson(reply, 200, TranscriptBodySchema, { entries: transcript.entries, complete: transcript.complete });
   });
+}
+
+function workerIdOf(params: unknown): string {
+  const parsed = WorkerIdParamsSchema.safeParse(params);
+  if (!parsed.success) throw invalidRequest(parsed.error);
+  return parsed.data.workerId;
+}
+
+function inputBodyOf(body: unknown): InputBody {
+  if (isLegacyNotify(body)) throw new InvalidRequestError(LEGACY_NOTIFY_MESSAGE);
+  if (body === undefined) throw new InvalidRequestError('a JSON body is required: { "kind": "user", "content": "..." }');
+  const parsed = InputBodySchema.safeParse(body);
+  if (!parsed.success) throw invalidRequest(parsed.error);
+  return parsed.data;
+}
+
+/** A keyed input: a repeat gets the first one's result (or a conflict if it was another input), through the cache. */
+async function keyedInput(
+  runtime: WorkerRuntime,
+  idempotency: IdempotencyCache,
+  reply: FastifyReply,
+  workerId: string,
+  workerInput: WorkerInput,
+  key: string,
+  busyPolicy: BusyPolicy | undefined,
+): Promise<FastifyReply> {
+  const options = busyPolicy ? { busyPolicy, idempotencyKey: key } : { idempotencyKey: key };
+  const outcome = await idempotency.run(workerId, key, workerInput, () => runtime.submitInput(workerId, workerInput, options));
+  if (!outcome.conflict) return sendResult(reply, outcome.result);
+  const state = runtime.get(workerId)?.state ?? null;
+  const message = 'this idempotencyKey was used for another input to this Worker';
+  return sendResult(reply, operationResult('input', 'idempotency_conflict', state, { message }));
 }
