@@ -163,7 +163,7 @@ describe('the same project with vitest added (an adapter author)', () => {
       }),
     );
     ok(await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], consumer), 'tsc');
-  });
+  }, 120_000); // a whole tsc run over the examples: ~6 s of CPU, far more wall time on a loaded machine
 
   it('runs the README adapter example: the conformance suite passes for the echo backend', async () => {
     const result = ok(await run('npx', ['--no-install', 'vitest', 'run', 'echo-backend.test.ts'], consumer), 'vitest run echo-backend.test.ts');
