@@ -136,7 +136,7 @@ describe('auth is a property of the matched route (deny by default)', () => {
     expect(checked).toBe(protectedRoutes.length * 6 * CREDENTIALS.length);
     expect(h.fake.dispatches).toEqual([]);
     expect(JSON.stringify(h.host.runtime.list())).toBe(before);
-  });
+  }, 90_000); // hundreds of raw requests (every route x method x variant): far more than 20 s on a loaded machine
 
   it('with the token the same requests reach their route (the refusals above are not a router miss)', async () => {
     for (const route of seen.filter((r) => r.access !== 'public' && !r.websocket && r.method === 'GET')) {
