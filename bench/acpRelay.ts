@@ -26,8 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { client, methods, ndJsonStream, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
 import { acpBackendModule } from 'worker-runtime/acp';
 import { fakeBackendModule, FakeExecutionBackend } from 'worker-runtime/testing';
-import { createRuntimeContainer, WorkerRuntime, type ObservationFrame, type ObservationSubscription } from 'worker-runtime';
+import { createRuntimeContainer, WorkerRuntime, type ObservationFrame } from 'worker-runtime';
 import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
+import { inProcessPublish, reader } from './relayCommon.js';
 
 const CHUNKS = 50_000;
 const TRIALS = 5;
@@ -52,16 +53,6 @@ function runtimeFor(args: string[], fake?: FakeExecutionBackend): WorkerRuntime 
     memoryBus: { retentionPerWorker: CHUNKS + 100, subscriberQueue: CHUNKS + 100 },
     backends: [acpBackendModule(), ...(fake ? [fakeBackendModule(fake)] : [])],
   }).get(WorkerRuntime);
-}
-
-/** Frames from one subscription, in batches when the bus offers them. */
-function reader(subscription: ObservationSubscription): () => Promise<ObservationFrame[]> {
-  if (subscription.nextBatch) return () => subscription.nextBatch!(4096);
-  const iterator = subscription[Symbol.asyncIterator]();
-  return async () => {
-    const { value, done } = await iterator.next();
-    return done ? [] : [value];
-  };
 }
 
 /** One subscription for all relay runs: each run reads its N chunks (timed), then up to `status idle`. */
@@ -151,27 +142,10 @@ async function sdkClient() {
   return { run, close: () => (connection.close(), child.kill('SIGKILL')) };
 }
 
-/** The same N text_deltas published through a Worker's context in process (fake backend), awaited one by one, until a subscriber has them all. */
-async function inProcess(n: number) {
+/** The in-process bound: the same events through a Worker's context, no agent process. */
+function inProcess(n: number) {
   const fake = new FakeExecutionBackend({ backendId: 'fake' });
-  const runtime = runtimeFor(agentArgs, fake);
-  await runtime.create({ workerId: 'inproc', profile: 'fake' });
-  const observed = runtime.observe('inproc', { queueLimit: 10 * n });
-  sanity(observed.ok, 'observe');
-  const next = reader(observed.subscription);
-  const run = async (): Promise<number> => {
-    const events = Array.from({ length: n }, (_, i) => ({ event: 'text_delta', data: { text: `c${i} ` } }));
-    const start = now();
-    const reading = (async () => {
-      for (let received = 0; received < n; ) {
-        for (const frame of await next()) if (frame.type === 'observation') sanity(frame.observation.event.data?.text === `c${received++} `, 'in-process order');
-      }
-    })();
-    for (const event of events) await fake.publish('inproc', event);
-    await reading;
-    return n / ((now() - start) / 1000);
-  };
-  return { run, close: () => runtime.shutdown() };
+  return inProcessPublish(runtimeFor(agentArgs, fake), fake, n);
 }
 
 async function spawnToReady(args: string[]): Promise<number[]> {

@@ -23,8 +23,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fakeBackendModule, FakeExecutionBackend } from 'worker-runtime/testing';
 import { workerBridgeBackendModule } from 'worker-runtime/worker-bridge';
-import { createRuntimeContainer, WorkerRuntime, type ObservationFrame, type ObservationSubscription } from 'worker-runtime';
+import { createRuntimeContainer, WorkerRuntime, type ObservationFrame } from 'worker-runtime';
 import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
+import { inProcessPublish, reader } from './relayCommon.js';
 
 const DELTAS = 50_000;
 const TRIALS = 5;
@@ -52,37 +53,10 @@ function runtimeFor(fake?: FakeExecutionBackend): WorkerRuntime {
   }).get(WorkerRuntime);
 }
 
-/** The same N text_deltas published through a Worker's context in process (fake backend), awaited one by one, until a subscriber has them all. */
-async function inProcess(n: number) {
+/** The in-process bound: the same events through a Worker's context, no agent process. */
+function inProcess(n: number) {
   const fake = new FakeExecutionBackend({ backendId: 'fake' });
-  const runtime = runtimeFor(fake);
-  await runtime.create({ workerId: 'inproc', profile: 'fake' });
-  const observed = runtime.observe('inproc', { queueLimit: 10 * n });
-  sanity(observed.ok, 'observe');
-  const next = reader(observed.subscription);
-  const run = async (): Promise<number> => {
-    const events = Array.from({ length: n }, (_, i) => ({ event: 'text_delta', data: { text: `c${i} ` } }));
-    const start = now();
-    const reading = (async () => {
-      for (let received = 0; received < n; ) {
-        for (const frame of await next()) if (frame.type === 'observation') sanity(frame.observation.event.data?.text === `c${received++} `, 'in-process order');
-      }
-    })();
-    for (const event of events) await fake.publish('inproc', event);
-    await reading;
-    return n / ((now() - start) / 1000);
-  };
-  return { run, close: () => runtime.shutdown() };
-}
-
-/** Frames from one subscription, in batches when the bus offers them. */
-function reader(subscription: ObservationSubscription): () => Promise<ObservationFrame[]> {
-  if (subscription.nextBatch) return () => subscription.nextBatch!(4096);
-  const iterator = subscription[Symbol.asyncIterator]();
-  return async () => {
-    const { value, done } = await iterator.next();
-    return done ? [] : [value];
-  };
+  return inProcessPublish(runtimeFor(fake), fake, n);
 }
 
 async function relayRun(runtime: WorkerRuntime, next: () => Promise<ObservationFrame[]>, n: number): Promise<number> {
