@@ -26,9 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { client, methods, ndJsonStream, PROTOCOL_VERSION } from '@agentclientprotocol/sdk';
 import { acpBackendModule } from 'worker-runtime/acp';
 import { fakeBackendModule, FakeExecutionBackend } from 'worker-runtime/testing';
-import { createRuntimeContainer, WorkerRuntime, type ObservationFrame } from 'worker-runtime';
+import { createRuntimeContainer, WorkerRuntime } from 'worker-runtime';
 import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
-import { inProcessPublish, reader } from './relayCommon.js';
+import { inProcessPublish, reader, relayRun } from './relayCommon.js';
 
 const CHUNKS = 50_000;
 const TRIALS = 5;
@@ -53,30 +53,6 @@ function runtimeFor(args: string[], fake?: FakeExecutionBackend): WorkerRuntime 
     memoryBus: { retentionPerWorker: CHUNKS + 100, subscriberQueue: CHUNKS + 100 },
     backends: [acpBackendModule(), ...(fake ? [fakeBackendModule(fake)] : [])],
   }).get(WorkerRuntime);
-}
-
-/** One subscription for all relay runs: each run reads its N chunks (timed), then up to `status idle`. */
-async function relayRun(runtime: WorkerRuntime, next: () => Promise<ObservationFrame[]>, n: number): Promise<number> {
-  const start = now();
-  const result = await runtime.submitInput('relay', { kind: 'user', segments: [{ kind: 'text', content: prompt(n) }] });
-  sanity(result.outcome === 'accepted', `input ${result.reason}`);
-  let received = 0;
-  let elapsed = 0;
-  for (let idle = false; !idle; ) {
-    const frames = await next();
-    sanity(frames.length > 0, 'the subscription ended');
-    for (const frame of frames) {
-      sanity(frame.type === 'observation', `unexpected ${frame.type} frame`);
-      const event = frame.observation.event;
-      if (event.event === 'text_delta') {
-        sanity(event.data?.text === `c${received} `, `chunk ${received} out of order`);
-        if (++received === n) elapsed = now() - start;
-      }
-      if (event.event === 'status' && event.data?.status === 'idle') idle = true;
-    }
-  }
-  sanity(received === n, `received ${received} of ${n}`);
-  return n / (elapsed / 1000);
 }
 
 /** The same agent read by a bare line reader: request lines written by hand, stdout split and parsed. */
@@ -172,7 +148,7 @@ const bare = bareLineReader();
 const sdk = await sdkClient();
 const local = await inProcess(CHUNKS);
 // Warm-up (and each agent builds its block).
-await relayRun(runtime, next, CHUNKS);
+await relayRun(runtime, next, CHUNKS, prompt(CHUNKS));
 await bare.run(CHUNKS);
 await sdk.run(CHUNKS);
 await local.run();
@@ -188,7 +164,7 @@ async function trial(rates: number[], cpus: number[], run: () => Promise<number>
   cpus.push((cpuNow() - before) / CHUNKS);
 }
 for (let t = 0; t < TRIALS; t++) {
-  await trial(relay, cpu.relay, () => relayRun(runtime, next, CHUNKS));
+  await trial(relay, cpu.relay, () => relayRun(runtime, next, CHUNKS, prompt(CHUNKS)));
   await trial(bareRates, cpu.bare, () => bare.run(CHUNKS));
   await trial(sdkRates, cpu.sdk, () => sdk.run(CHUNKS));
   await trial(localRates, cpu.local, () => local.run());

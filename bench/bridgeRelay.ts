@@ -23,9 +23,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fakeBackendModule, FakeExecutionBackend } from 'worker-runtime/testing';
 import { workerBridgeBackendModule } from 'worker-runtime/worker-bridge';
-import { createRuntimeContainer, WorkerRuntime, type ObservationFrame } from 'worker-runtime';
+import { createRuntimeContainer, WorkerRuntime } from 'worker-runtime';
 import { median, ms, now, perSecond, ratio, report, sanity, type Row } from './lib.js';
-import { inProcessPublish, reader } from './relayCommon.js';
+import { inProcessPublish, reader, relayRun } from './relayCommon.js';
 
 const DELTAS = 50_000;
 const TRIALS = 5;
@@ -57,29 +57,6 @@ function runtimeFor(fake?: FakeExecutionBackend): WorkerRuntime {
 function inProcess(n: number) {
   const fake = new FakeExecutionBackend({ backendId: 'fake' });
   return inProcessPublish(runtimeFor(fake), fake, n);
-}
-
-async function relayRun(runtime: WorkerRuntime, next: () => Promise<ObservationFrame[]>, n: number): Promise<number> {
-  const start = now();
-  const result = await runtime.submitInput('relay', { kind: 'user', segments: [{ kind: 'text', content: prompt(n) }] });
-  sanity(result.outcome === 'accepted', `input ${result.reason}`);
-  let received = 0;
-  let elapsed = 0;
-  for (let idle = false; !idle; ) {
-    const frames = await next();
-    sanity(frames.length > 0, 'the subscription ended');
-    for (const frame of frames) {
-      sanity(frame.type === 'observation', `unexpected ${frame.type} frame`);
-      const event = frame.observation.event;
-      if (event.event === 'text_delta') {
-        sanity(event.data?.text === `c${received} `, `delta ${received} out of order`);
-        if (++received === n) elapsed = now() - start;
-      }
-      if (event.event === 'status' && event.data?.status === 'idle') idle = true;
-    }
-  }
-  sanity(received === n, `received ${received} of ${n}`);
-  return n / (elapsed / 1000);
 }
 
 /** A second worker process with the same stream, read by a bare JSONL socket reader. */
@@ -145,7 +122,7 @@ sanity(observed.ok, 'observe');
 const next = reader(observed.subscription);
 const bare = await bareWorker(dir);
 const local = await inProcess(DELTAS);
-await relayRun(runtime, next, DELTAS); // warm-up (and the worker builds its block)
+await relayRun(runtime, next, DELTAS, prompt(DELTAS)); // warm-up (and the worker builds its block)
 await bare.run(DELTAS);
 await local.run();
 const relayRates: number[] = [];
@@ -159,7 +136,7 @@ async function trial(rates: number[], cpus: number[], run: () => Promise<number>
   cpus.push((cpuNow() - before) / DELTAS);
 }
 for (let t = 0; t < TRIALS; t++) {
-  await trial(relayRates, cpu.relay, () => relayRun(runtime, next, DELTAS));
+  await trial(relayRates, cpu.relay, () => relayRun(runtime, next, DELTAS, prompt(DELTAS)));
   await trial(bareRates, cpu.bare, () => bare.run(DELTAS));
   await trial(localRates, cpu.local, () => local.run());
 }

@@ -1,6 +1,6 @@
 /**
- * What the two relay benchmarks (ACP, worker bridge) share: a batch reader of one subscription, and the
- * in-process bound (the same events published through a Worker's context, no agent, no socket).
+ * What the two relay benchmarks (ACP, worker bridge) share: a batch reader of one subscription, a timed
+ * relay run, and the in-process bound (the same events published through a Worker's context, no agent, no socket).
  */
 import type { FakeExecutionBackend } from 'worker-runtime/testing';
 import type { ObservationFrame, ObservationSubscription, WorkerRuntime } from 'worker-runtime';
@@ -35,4 +35,28 @@ export async function inProcessPublish(runtime: WorkerRuntime, fake: FakeExecuti
     return n / ((now() - start) / 1000);
   };
   return { run, close: () => runtime.shutdown() };
+}
+
+/** One run over the Worker `relay`: submits `content` (which asks for N chunks), reads the N text_deltas in order (timed), then up to `status idle`. */
+export async function relayRun(runtime: WorkerRuntime, next: () => Promise<ObservationFrame[]>, n: number, content: string): Promise<number> {
+  const start = now();
+  const result = await runtime.submitInput('relay', { kind: 'user', segments: [{ kind: 'text', content }] });
+  sanity(result.outcome === 'accepted', `input ${result.reason}`);
+  let received = 0;
+  let elapsed = 0;
+  for (let idle = false; !idle; ) {
+    const frames = await next();
+    sanity(frames.length > 0, 'the subscription ended');
+    for (const frame of frames) {
+      sanity(frame.type === 'observation', `unexpected ${frame.type} frame`);
+      const event = frame.observation.event;
+      if (event.event === 'text_delta') {
+        sanity(event.data?.text === `c${received} `, `event ${received} out of order`);
+        if (++received === n) elapsed = now() - start;
+      }
+      if (event.event === 'status' && event.data?.status === 'idle') idle = true;
+    }
+  }
+  sanity(received === n, `received ${received} of ${n}`);
+  return n / (elapsed / 1000);
 }
